@@ -1,0 +1,70 @@
+// The `sparsepixels` command line. Each subcommand lives in its own cmd_*.cpp and registers itself.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "sparsepixels/error.h"
+#include "sparsepixels/version.h"
+
+namespace sparsepixels::cli {
+
+std::vector<Command>& commands() {
+  static std::vector<Command> all;
+  return all;
+}
+
+CommandRegistration::CommandRegistration(std::string name, std::string description, Setup setup) {
+  commands().push_back({std::move(name), std::move(description), std::move(setup)});
+}
+
+namespace {
+
+// The order users read in --help: the flow from raw data to hardware.
+int position(const std::string& name) {
+  static const char* const kOrder[] = {"data",    "stats", "summary",  "train",  "eval",  "predict",
+                                       "convert", "csim",  "estimate", "report", "bench", "demo"};
+  const auto* found = std::find(std::begin(kOrder), std::end(kOrder), name);
+  return static_cast<int>(found - std::begin(kOrder));
+}
+
+}  // namespace
+}  // namespace sparsepixels::cli
+
+int main(int argc, char** argv) {
+  using namespace sparsepixels::cli;
+  CLI::App app{"sparsepixels: sparse convolutional neural networks on FPGAs, from data to Vitis HLS"};
+  app.set_version_flag("--version", sparsepixels::version());
+  app.require_subcommand(0, 1);
+
+  std::vector<Command> sorted = commands();
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Command& a, const Command& b) { return position(a.name) < position(b.name); });
+  std::vector<std::pair<CLI::App*, Run>> runs;
+  for (const Command& command : sorted) {
+    CLI::App* sub = app.add_subcommand(command.name, command.description);
+    runs.emplace_back(sub, command.setup(*sub));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    for (auto& [sub, run] : runs) {
+      if (sub->parsed()) return run();
+    }
+    std::cout << app.help();
+    return 0;
+  } catch (const sparsepixels::UsageError& e) {
+    std::cerr << "sparsepixels: usage error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "sparsepixels: error: " << e.what() << "\n";
+    return 1;
+  }
+}

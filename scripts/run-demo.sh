@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick-start command 1: installs what is needed, builds, and runs the main job.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${SPARSEPIXELS_BUILD_DIR:-$root/build}"
+
+bash "$root/scripts/install-deps.sh"
+bash "$root/scripts/build.sh"
+# The main job. Until `sparsepixels demo` exists, this shows the command line's help.
+"$build_dir/sparsepixels" --help

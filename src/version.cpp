@@ -1,0 +1,7 @@
+#include "sparsepixels/version.h"
+
+namespace sparsepixels {
+
+const char* version() { return SPARSEPIXELS_VERSION; }
+
+}  // namespace sparsepixels
