@@ -1,0 +1,31 @@
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace sparsepixels::testing {
+
+/// What a command printed (stdout and stderr together) and its exit code.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+/// Runs `sparsepixels ARGS` through the shell, capturing stdout and stderr.
+inline CommandResult run_cli(const std::string& args) {
+  const std::string command = std::string(SPARSEPIXELS_CLI) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
+  CommandResult result;
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) result.output += buffer.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace sparsepixels::testing
