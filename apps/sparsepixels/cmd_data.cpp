@@ -1,0 +1,107 @@
+// `sparsepixels data ...`: raw data (IDX, HDF5) or the built-in generator to a dataset file.
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/data/jets.h"
+#include "sparsepixels/data/microboone.h"
+#include "sparsepixels/data/mnist.h"
+#include "sparsepixels/data/synthetic.h"
+
+namespace sparsepixels::cli {
+namespace {
+
+namespace data = sparsepixels::data;
+
+void print_written(const std::string& path, const data::DatasetInfo& info) {
+  std::cout << "wrote " << path << ": " << info.height << "x" << info.width << "x" << info.channels
+            << ", train " << info.split_sizes.at("train") << ", val " << info.split_sizes.at("val")
+            << ", test " << info.split_sizes.at("test") << " events\n";
+}
+
+std::string executable_path() {
+  std::error_code error;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string() : path.string();
+}
+
+// The options every `data` subcommand shares, bound to variables the returned Run captures.
+struct DataOptions {
+  std::string out, idx_dir, in;
+  std::vector<std::string> inputs;
+  std::size_t events = 20000;
+  std::uint64_t seed = 1;
+};
+
+Run setup_data(CLI::App& app) {
+  auto options = std::make_shared<DataOptions>();
+  app.require_subcommand(1);
+
+  CLI::App* mnist =
+      app.add_subcommand("mnist", "Sparse MNIST (48x48x1) from the MNIST IDX files (reference 7.1)");
+  mnist->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
+  mnist->add_option(
+      "--idx-dir", options->idx_dir,
+      "Folder with the IDX files (default: $SPARSEPIXELS_DATA_DIR/mnist, the repository's data/mnist, "
+      "./data/mnist)");
+
+  CLI::App* fashion = app.add_subcommand(
+      "fashion-mnist", "Sparse Fashion-MNIST (48x48x1) from the Debian package's gzip IDX files");
+  fashion->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
+  fashion->add_option(
+      "--idx-dir", options->idx_dir,
+      std::string("Folder with the IDX files (default: ") + data::mnist::kFashionMnistFolder + ")");
+
+  CLI::App* microboone = app.add_subcommand(
+      "microboone", "Neutrino/cosmic 63x63x1 windows from MicroBooNE WithWire files (reference 7.3)");
+  microboone->add_option("--in", options->inputs, "WithWire HDF5 files")->required();
+  microboone->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
+
+  CLI::App* jets = app.add_subcommand("jets", "Sparse 56x56x1 LHC jet images (reference 7.2)");
+  jets->add_option("--in", options->in, "HDF5 file with x (N,100,100) and y (N,5)")->required();
+  jets->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
+
+  CLI::App* synthetic = app.add_subcommand(
+      "synthetic", "The built-in LArTPC-like generator: 63x63x1, 1 = neutrino-like, 0 = cosmic");
+  synthetic->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
+  synthetic->add_option("--events", options->events, "Number of events (split 70/10/20)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{10}, std::size_t{100000000}));
+  synthetic->add_option("--seed", options->seed, "Random seed")->capture_default_str();
+
+  return [=]() {
+    data::DatasetInfo info;
+    if (mnist->parsed()) {
+      const std::string folder =
+          options->idx_dir.empty()
+              ? data::mnist::locate_idx_folder(data::mnist::default_mnist_folders(executable_path()), "MNIST")
+              : options->idx_dir;
+      info = data::mnist::prepare(folder, options->out);
+    } else if (fashion->parsed()) {
+      const std::string folder =
+          options->idx_dir.empty() ? std::string(data::mnist::kFashionMnistFolder) : options->idx_dir;
+      data::mnist::Options fashion_options;
+      fashion_options.collection = data::mnist::Collection::fashion;
+      info = data::mnist::prepare(data::mnist::locate_idx_folder({folder}, "Fashion-MNIST"), options->out,
+                                  fashion_options);
+    } else if (microboone->parsed()) {
+      info = data::microboone::prepare_microboone(options->inputs, options->out);
+    } else if (jets->parsed()) {
+      info = data::jets::prepare(options->in, options->out);
+    } else {
+      info = data::synthetic::write_synthetic(options->out, options->events, options->seed);
+    }
+    print_written(options->out, info);
+    return 0;
+  };
+}
+
+const CommandRegistration registration{
+    "data", "Prepare a dataset file (mnist, fashion-mnist, microboone, jets, synthetic)", setup_data};
+
+}  // namespace
+}  // namespace sparsepixels::cli
