@@ -1,0 +1,136 @@
+#include "sparsepixels/estimate/from_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/fixed/fixed_type.h"
+
+namespace sparsepixels::estimate {
+
+namespace {
+
+using ModelKind = model::LayerKind;
+using model::ResolvedLayer;
+
+// The share of a layer's weights that stay non-zero once converted to the weight type.
+double nonzero_share(const std::vector<float>& weights, const fixed::FixedType& type) {
+  if (weights.empty()) return 1.0;
+  std::size_t nonzero = 0;
+  for (float weight : weights) {
+    if (type.quantize_raw(static_cast<double>(weight)) != 0) ++nonzero;
+  }
+  // All zero: untrained placeholders (a model saved from a config), not a measured sparsity.
+  if (nonzero == 0) return 1.0;
+  return static_cast<double>(nonzero) / static_cast<double>(weights.size());
+}
+
+// 0 (the estimator's own exact rule) when the layer uses the exact accumulator, else the declared width.
+int accumulator_bits(const fixed::FixedType& used, const fixed::FixedType& exact) {
+  return used == exact ? 0 : used.width;
+}
+
+}  // namespace
+
+DesignSpec design_from_model(const model::Model& model, const std::string& origin,
+                             const FromModelOptions& options) {
+  const model::ModelSpec& spec = model.spec();
+  const std::vector<ResolvedLayer>& layers = model.resolved();
+  DesignSpec design;
+  design.name = spec.name;
+  design.height = spec.input_height;
+  design.width = spec.input_width;
+  design.channels = spec.input_channels;
+  design.input_bits = spec.input_type.width;
+  design.clock_ns = spec.hls.clock_ns;
+  design.clock_uncertainty = spec.hls.clock_uncertainty;
+  design.part = spec.hls.part;
+
+  const bool sparse = !layers.empty() && layers.front().spec.kind == ModelKind::InputReduce;
+  design.architecture = sparse ? Architecture::Sparse : Architecture::StandardStream;
+  bool flattened = false;
+  // The type flowing into the current layer (the model input, then each layer's result).
+  fixed::FixedType data_type = spec.input_type;
+
+  for (std::size_t index = 0; index < layers.size(); ++index) {
+    const ResolvedLayer& layer = layers[index];
+    const model::LayerTypes& types = layer.types;
+    auto cannot_cost = [&](const std::string& reason) {
+      throw Error(fmt::format("{}: layer '{}' ({}): the estimator cannot cost this layer: {}", origin,
+                              layer.spec.name, model::to_string(layer.spec.kind), reason));
+    };
+    LayerSpec entry;
+    entry.name = layer.spec.name;
+    switch (layer.spec.kind) {
+      case ModelKind::InputReduce:
+        // Resolution already rejects an InputReduce that is not first; the estimator builds it in.
+        design.budget = layer.spec.n_active;
+        design.selection =
+            layer.spec.selection == model::Selection::TopK ? SelectionPolicy::TopK : SelectionPolicy::Raster;
+        data_type = types.result;
+        continue;
+      case ModelKind::SparseConv2D:
+      case ModelKind::Conv2D: {
+        entry = conv_layer(layer.spec.name, layer.spec.kernel, layer.spec.filters,
+                           std::max(types.weight.width, types.bias.width), types.result.width);
+        entry.accumulator_bits = accumulator_bits(
+            types.accum, fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        if (options.use_weight_sparsity)
+          entry.nonzero_weight_share = nonzero_share(model.layer(index).weights, types.weight);
+        break;
+      }
+      case ModelKind::SparseReLU:
+      case ModelKind::ReLU:
+        entry = relu_layer(layer.spec.name, types.result.width);
+        break;
+      case ModelKind::SparseAvgPool2D:
+      case ModelKind::SparseMaxPool2D:
+      case ModelKind::AvgPool2D:
+      case ModelKind::MaxPool2D: {
+        const bool average =
+            layer.spec.kind == ModelKind::SparseAvgPool2D || layer.spec.kind == ModelKind::AvgPool2D;
+        entry = pool_layer(layer.spec.name, layer.spec.pool_height,
+                           average ? PoolKind::Average : PoolKind::Max, types.result.width);
+        entry.pool_width = layer.spec.pool_width;
+        if (average) {
+          entry.accumulator_bits =
+              accumulator_bits(types.accum, model::exact_pool_accumulator(data_type, layer.fan_in));
+        }
+        break;
+      }
+      case ModelKind::SparseFlatten:
+      case ModelKind::Flatten:
+        entry = flatten_layer(layer.spec.name);
+        flattened = true;
+        break;
+      case ModelKind::Dense:
+        // A model may feed a 1x1 input straight into Dense; the estimator's dense needs a flat vector.
+        if (!flattened) cannot_cost("Dense without a Flatten before it");
+        entry = dense_layer(layer.spec.name, layer.spec.units, std::max(types.weight.width, types.bias.width),
+                            types.result.width);
+        entry.accumulator_bits = accumulator_bits(
+            types.accum, fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        if (options.use_weight_sparsity)
+          entry.nonzero_weight_share = nonzero_share(model.layer(index).weights, types.weight);
+        break;
+      case ModelKind::Softmax:
+      case ModelKind::Sigmoid:
+        if (!flattened)
+          cannot_cost(fmt::format("{} without a Flatten before it", model::to_string(layer.spec.kind)));
+        entry = layer.spec.kind == ModelKind::Softmax ? softmax_layer(layer.spec.name, types.result.width)
+                                                      : sigmoid_layer(layer.spec.name, types.result.width);
+        entry.table_bits = types.table.width;
+        break;
+    }
+    data_type = types.result;
+    design.layers.push_back(entry);
+  }
+  if (design.layers.empty()) {
+    throw Error(fmt::format("{}: the model has no layer the estimator can cost after InputReduce", origin));
+  }
+  return design;
+}
+
+}  // namespace sparsepixels::estimate

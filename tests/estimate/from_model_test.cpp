@@ -1,0 +1,211 @@
+// Mapping a model onto the estimator's DesignSpec: the 30 example configs must estimate exactly like
+// the estimator's own hand-written descriptions of the paper's designs (paper_design), and the
+// mapping's details (declared accumulators, max pooling, top-k, measured weight sparsity, errors)
+// are checked on small models written here.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/estimate/calibration.h"
+#include "sparsepixels/estimate/estimator.h"
+#include "sparsepixels/estimate/from_model.h"
+#include "sparsepixels/model/config.h"
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels::estimate {
+namespace {
+
+std::string example(const std::string& dataset, const std::string& variant, int bits) {
+  return std::string(SPARSEPIXELS_EXAMPLES_DIR) + "/" + dataset + "/" + variant + "-" + std::to_string(bits) +
+         "b.yml";
+}
+
+void expect_same_resources(const Resources& actual, const Resources& expected) {
+  EXPECT_DOUBLE_EQ(actual.lut, expected.lut);
+  EXPECT_DOUBLE_EQ(actual.ff, expected.ff);
+  EXPECT_DOUBLE_EQ(actual.dsp, expected.dsp);
+  EXPECT_DOUBLE_EQ(actual.bram36, expected.bram36);
+}
+
+TEST(DesignFromModel, ExampleConfigsEstimateLikeThePaperDesigns) {
+  const std::pair<const char*, PaperModel> models[] = {
+      {"mnist", PaperModel::Mnist}, {"jets", PaperModel::Jets}, {"neutrino", PaperModel::Neutrino}};
+  const std::pair<const char*, int> variants[] = {
+      {"standard", 0}, {"sparse-t", 8}, {"sparse-s", 12}, {"sparse-m", 16}, {"sparse-l", 20}};
+  int compared = 0;
+  for (const auto& [dataset, paper] : models) {
+    for (const auto& [variant, budget] : variants) {
+      for (int bits : {8, 16}) {
+        const std::string path = example(dataset, variant, bits);
+        SCOPED_TRACE(path);
+        const model::Model model = model::load_model_or_config(path);
+        const DesignSpec mapped = design_from_model(model, path);
+        const DesignSpec reference = paper_design(paper, budget, bits);
+
+        EXPECT_EQ(mapped.architecture, reference.architecture);
+        EXPECT_EQ(mapped.budget, reference.budget);
+        EXPECT_EQ(mapped.selection, reference.selection);
+        EXPECT_EQ(mapped.height, reference.height);
+        EXPECT_EQ(mapped.width, reference.width);
+        EXPECT_EQ(mapped.channels, reference.channels);
+        EXPECT_EQ(mapped.input_bits, reference.input_bits);
+        EXPECT_DOUBLE_EQ(mapped.clock_ns, reference.clock_ns);
+        EXPECT_DOUBLE_EQ(mapped.clock_uncertainty, reference.clock_uncertainty);
+        EXPECT_EQ(mapped.part, reference.part);
+        ASSERT_EQ(mapped.layers.size(), reference.layers.size());
+        const std::vector<LayerShape> mapped_shapes = propagate_shapes(mapped);
+        const std::vector<LayerShape> reference_shapes = propagate_shapes(reference);
+        for (std::size_t i = 0; i < mapped.layers.size(); ++i) {
+          const LayerSpec& a = mapped.layers[i];
+          const LayerSpec& b = reference.layers[i];
+          SCOPED_TRACE(b.name);
+          EXPECT_EQ(a.kind, b.kind);
+          EXPECT_EQ(a.kernel_size, b.kernel_size);
+          EXPECT_EQ(a.filters, b.filters);
+          EXPECT_EQ(a.pool_height, b.pool_height);
+          EXPECT_EQ(a.pool_width, b.pool_width);
+          EXPECT_EQ(a.pool_kind, b.pool_kind);
+          EXPECT_EQ(a.units, b.units);
+          EXPECT_EQ(a.weight_bits, b.weight_bits);
+          EXPECT_EQ(a.table_bits, b.table_bits);
+          EXPECT_DOUBLE_EQ(a.nonzero_weight_share, b.nonzero_weight_share);
+          EXPECT_EQ(mapped_shapes[i].input_bits, reference_shapes[i].input_bits);
+          EXPECT_EQ(mapped_shapes[i].result_bits, reference_shapes[i].result_bits);
+          EXPECT_EQ(mapped_shapes[i].accumulator_bits, reference_shapes[i].accumulator_bits);
+        }
+
+        const DesignEstimate got = estimate_design(mapped);
+        const DesignEstimate want = estimate_design(reference);
+        EXPECT_EQ(got.latency_cycles, want.latency_cycles);
+        EXPECT_EQ(got.ii_cycles, want.ii_cycles);
+        expect_same_resources(got.resources, want.resources);
+        ASSERT_EQ(got.layers.size(), want.layers.size());
+        for (std::size_t i = 0; i < got.layers.size(); ++i) {
+          EXPECT_EQ(got.layers[i].kind, want.layers[i].kind);
+          EXPECT_EQ(got.layers[i].latency_cycles, want.layers[i].latency_cycles);
+          EXPECT_EQ(got.layers[i].ii_cycles, want.layers[i].ii_cycles);
+          expect_same_resources(got.layers[i].resources, want.layers[i].resources);
+        }
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 30);
+}
+
+// A small sparse model whose input reduction, pooling and hidden dense layer the caller writes.
+std::string small_config(const std::string& reduce, const std::string& pool, const std::string& dense1) {
+  return R"(
+name: small
+input: {height: 16, width: 16, channels: 1, type: "ap_ufixed<8,1>"}
+precision: {weight: "ap_fixed<8,1>", bias: "ap_fixed<8,1>", result: "ap_ufixed<8,2,AP_RND_CONV,AP_SAT>"}
+layers:
+  - )" + reduce +
+         R"(
+  - {type: SparseConv2D, name: conv, filters: 2, kernel: 3}
+  - {type: SparseReLU, name: relu}
+  - )" + pool +
+         R"(
+  - {type: SparseFlatten, name: flatten}
+  - )" + dense1 +
+         R"(
+  - {type: Dense, name: logits, units: 3, precision: {result: "ap_fixed<16,6>"}}
+  - {type: Softmax, name: softmax, precision: {result: "ap_fixed<16,6>", table: "ap_fixed<12,2>"}}
+hls: {part: xcu250-figd2104-2L-e, clock_ns: 4, clock_uncertainty: 0.2}
+)";
+}
+
+TEST(DesignFromModel, MapsMaxPoolingTopKTablesClockAndDeclaredAccumulators) {
+  const std::string text =
+      small_config("{type: InputReduce, name: reduce, n_active: 6, selection: topk}",
+                   "{type: SparseMaxPool2D, name: pool, pool: [2, 4]}",
+                   "{type: Dense, name: hidden, units: 5, precision: {accum: \"ap_fixed<40,20>\"}}");
+  const model::Model model(model::parse_config(text, "small.yml"), "small.yml");
+  const DesignSpec design = design_from_model(model, "small.yml");
+  EXPECT_EQ(design.architecture, Architecture::Sparse);
+  EXPECT_EQ(design.budget, 6);
+  EXPECT_EQ(design.selection, SelectionPolicy::TopK);
+  EXPECT_DOUBLE_EQ(design.clock_ns, 4.0);
+  EXPECT_DOUBLE_EQ(design.clock_uncertainty, 0.2);
+  ASSERT_EQ(design.layers.size(), 7u);  // InputReduce is part of the sparse design, not a layer
+  EXPECT_EQ(design.layers[0].kind, LayerKind::Conv);
+  EXPECT_EQ(design.layers[0].accumulator_bits, 0);  // 'auto' (the default): the estimator's exact rule
+  EXPECT_EQ(design.layers[2].kind, LayerKind::Pool);
+  EXPECT_EQ(design.layers[2].pool_kind, PoolKind::Max);
+  EXPECT_EQ(design.layers[2].pool_height, 2);
+  EXPECT_EQ(design.layers[2].pool_width, 4);
+  EXPECT_EQ(design.layers[4].kind, LayerKind::Dense);
+  EXPECT_EQ(design.layers[4].accumulator_bits, 40);  // declared
+  EXPECT_EQ(design.layers[4].result_bits, 8);
+  EXPECT_EQ(design.layers[5].result_bits, 16);
+  EXPECT_EQ(design.layers[6].kind, LayerKind::Softmax);
+  EXPECT_EQ(design.layers[6].table_bits, 12);
+  EXPECT_NO_THROW(estimate_design(design));
+}
+
+TEST(DesignFromModel, MeasuresWeightSparsityOnlyWhenAsked) {
+  const std::string text =
+      small_config("{type: InputReduce, name: reduce, n_active: 4}",
+                   "{type: SparseAvgPool2D, name: pool, pool: 2}", "{type: Dense, name: hidden, units: 4}");
+  model::Model model(model::parse_config(text, "small.yml"), "small.yml");
+  model.initialize(3);
+  // conv: 3*3*1*2 = 18 weights; zero 9 of them exactly, and leave 9 at 0.25.
+  std::vector<float>& conv = model.layer(1).weights;
+  ASSERT_EQ(conv.size(), 18u);
+  for (std::size_t i = 0; i < conv.size(); ++i) conv[i] = i % 2 == 0 ? 0.25f : 0.0f;
+  // hidden dense: 8x8x2 = 128 inputs x 4 units = 512 weights; 384 below the LSB of ap_fixed<8,1>
+  // (1/128: truncated to 0), 128 at -0.5.
+  std::vector<float>& dense = model.layer(5).weights;
+  ASSERT_EQ(dense.size(), 512u);
+  for (std::size_t i = 0; i < dense.size(); ++i) dense[i] = i % 4 == 0 ? -0.5f : 0.004f;
+
+  const DesignSpec assumed = design_from_model(model, "small.yml");
+  EXPECT_DOUBLE_EQ(assumed.layers[0].nonzero_weight_share, 1.0);
+  EXPECT_DOUBLE_EQ(assumed.layers[4].nonzero_weight_share, 1.0);
+
+  FromModelOptions options;
+  options.use_weight_sparsity = true;
+  const DesignSpec measured = design_from_model(model, "small.yml", options);
+  EXPECT_DOUBLE_EQ(measured.layers[0].nonzero_weight_share, 9.0 / 18.0);
+  EXPECT_DOUBLE_EQ(measured.layers[4].nonzero_weight_share, 128.0 / 512.0);
+
+  // A layer with every weight zero is an untrained placeholder: all weights are assumed kept.
+  std::fill(dense.begin(), dense.end(), 0.0f);
+  EXPECT_DOUBLE_EQ(design_from_model(model, "small.yml", options).layers[4].nonzero_weight_share, 1.0);
+}
+
+TEST(DesignFromModel, StandardModelsBecomeTheStreamingBaseline) {
+  const model::Model model(model::paper_model("jets", 0), "jets");
+  const DesignSpec design = design_from_model(model, "jets");
+  EXPECT_EQ(design.architecture, Architecture::StandardStream);
+  EXPECT_EQ(design.budget, 0);
+  ASSERT_EQ(design.layers.size(), 10u);
+  EXPECT_EQ(design.layers[0].kernel_size, 9);
+  EXPECT_EQ(design.layers[0].filters, 3);
+}
+
+TEST(DesignFromModel, LayerTheEstimatorCannotCostIsNamed) {
+  const char* const text = R"(
+name: vector-input
+input: {height: 1, width: 1, channels: 8}
+layers:
+  - {type: Dense, name: direct, units: 4}
+  - {type: Softmax, name: out}
+)";
+  const model::Model model(model::parse_config(text, "vector.yml"), "vector.yml");
+  try {
+    design_from_model(model, "vector.yml");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("vector.yml"), std::string::npos) << message;
+    EXPECT_NE(message.find("'direct'"), std::string::npos) << message;
+    EXPECT_NE(message.find("cannot cost"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace sparsepixels::estimate

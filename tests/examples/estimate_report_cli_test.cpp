@@ -1,0 +1,298 @@
+// `sparsepixels estimate` and `sparsepixels report` run as a user runs them: on the example configs,
+// with bad options and missing files, and on a project folder holding report files written here in
+// the vendors' formats (a Vitis HLS csynth.xml and a Vivado report_utilization text report).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "run_command.h"
+#include "sparsepixels/estimate/calibration.h"
+#include "sparsepixels/estimate/estimator.h"
+#include "sparsepixels/model/config.h"
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_cli;
+
+const std::string kExamples = SPARSEPIXELS_EXAMPLES_DIR;
+
+// A fresh folder under the system temporary directory, removed at the end of the test.
+class TempDirectory {
+ public:
+  TempDirectory() {
+    path_ = fs::temp_directory_path() /
+            ("sparsepixels-examples-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDirectory() {
+    std::error_code error;
+    fs::remove_all(path_, error);
+  }
+  const fs::path& path() const { return path_; }
+  std::string write(const std::string& relative, const std::string& text) const {
+    const fs::path file = path_ / relative;
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+    return file.string();
+  }
+
+ private:
+  fs::path path_;
+  static inline int counter_ = 0;
+};
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(EstimateCommand, PrintsTableAndWritesJsonForAConfig) {
+  TempDirectory directory;
+  const fs::path json = directory.path() / "estimate.json";
+  const std::string config = kExamples + "/mnist/sparse-l-8b.yml";
+  const testing::CommandResult result = run_cli("estimate " + config + " --json " + json.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  // One row per layer of the design, a total and the utilization of the part.
+  for (const char* text :
+       {"conv1", "pool2", "dense2", "softmax", "total", "xcu250-figd2104-2L-e", "LUT", " us"}) {
+    EXPECT_NE(result.output.find(text), std::string::npos) << text << "\n" << result.output;
+  }
+  ASSERT_TRUE(fs::exists(json));
+  const nlohmann::json document = read_json(json);
+  for (const char* key : {"latency_cycles", "ii_cycles", "clock_ns", "resources", "layers"}) {
+    EXPECT_TRUE(document.contains(key)) << key;
+  }
+  for (const char* key : {"lut", "ff", "dsp", "bram"})
+    EXPECT_TRUE(document["resources"].contains(key)) << key;
+  EXPECT_TRUE(document["layers"].is_array());
+  EXPECT_DOUBLE_EQ(document["clock_ns"].get<double>(), 5.0);
+  // The same numbers as the estimator's own description of the paper's MNIST sparse-l 8-bit design.
+  const estimate::DesignEstimate reference =
+      estimate::estimate_design(estimate::paper_design(estimate::PaperModel::Mnist, 20, 8));
+  EXPECT_EQ(document["latency_cycles"].get<std::int64_t>(), reference.latency_cycles);
+  EXPECT_EQ(document["ii_cycles"].get<std::int64_t>(), reference.ii_cycles);
+  EXPECT_EQ(document["resources"]["lut"].get<std::int64_t>(),
+            static_cast<std::int64_t>(reference.resources.lut));
+  EXPECT_EQ(document["layers"].size(), reference.layers.size());
+  EXPECT_NE(result.output.find(std::to_string(reference.latency_cycles)), std::string::npos);
+  EXPECT_FALSE(fs::exists(json.string() + ".tmp"));
+}
+
+TEST(EstimateCommand, ClockAndPartOptionsOverrideTheConfig) {
+  TempDirectory directory;
+  const fs::path json = directory.path() / "estimate.json";
+  const testing::CommandResult result =
+      run_cli("estimate " + kExamples + "/jets/standard-16b.yml --clock-ns 10 --json " + json.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_DOUBLE_EQ(read_json(json)["clock_ns"].get<double>(), 10.0);
+  EXPECT_NE(result.output.find("standard io_stream"), std::string::npos) << result.output;
+}
+
+TEST(EstimateCommand, TrainedModelFileCountsItsZeroWeights) {
+  TempDirectory directory;
+  model::Model model = model::load_model_or_config(kExamples + "/jets/standard-8b.yml");
+  // dense1 (layer 6): half its weights exactly zero, the others 0.5; every other layer keeps its
+  // all-zero placeholders (counted as untrained, all weights kept).
+  std::vector<float>& dense = model.layer(6).weights;
+  for (std::size_t i = 0; i < dense.size(); ++i) dense[i] = i % 2 == 0 ? 0.5f : 0.0f;
+  const fs::path model_file = directory.path() / "trained.json";
+  model::save_model(model, model_file.string());
+  const fs::path json = directory.path() / "estimate.json";
+  const testing::CommandResult result =
+      run_cli("estimate " + model_file.string() + " --json " + json.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+
+  estimate::DesignSpec reference = estimate::paper_design(estimate::PaperModel::Jets, 0, 8);
+  ASSERT_EQ(reference.layers[6].name, "dense1");
+  const estimate::DesignEstimate full = estimate::estimate_design(reference);
+  reference.layers[6].nonzero_weight_share = 0.5;
+  const estimate::DesignEstimate pruned = estimate::estimate_design(reference);
+  const nlohmann::json document = read_json(json);
+  EXPECT_EQ(document["resources"]["lut"].get<std::int64_t>(),
+            static_cast<std::int64_t>(pruned.resources.lut));
+  EXPECT_EQ(document["layers"][6]["resources"]["lut"].get<std::int64_t>(),
+            static_cast<std::int64_t>(pruned.layers[6].resources.lut));
+  EXPECT_LT(pruned.layers[6].resources.lut, full.layers[6].resources.lut);
+}
+
+TEST(EstimateCommand, EveryExampleConfigEstimates) {
+  int count = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(kExamples)) {
+    if (entry.path().extension() != ".yml") continue;
+    const testing::CommandResult result = run_cli("estimate " + entry.path().string());
+    EXPECT_EQ(result.exit_code, 0) << entry.path() << "\n" << result.output;
+    EXPECT_NE(result.output.find("total"), std::string::npos) << entry.path();
+    ++count;
+  }
+  EXPECT_EQ(count, 30);
+}
+
+TEST(EstimateCommand, BadOptionsExitTwo) {
+  const std::string config = kExamples + "/mnist/sparse-t-8b.yml";
+  for (const std::string& args :
+       {std::string("estimate"), "estimate " + config + " --clock-ns -5",
+        "estimate " + config + " --clock-ns fast", "estimate " + config + " --part xc-no-such-part",
+        "estimate " + config + " --no-such-option"}) {
+    const testing::CommandResult result = run_cli(args);
+    EXPECT_EQ(result.exit_code, 2) << args << "\n" << result.output;
+  }
+  const testing::CommandResult part = run_cli("estimate " + config + " --part xc-no-such-part");
+  EXPECT_NE(part.output.find("xc-no-such-part"), std::string::npos) << part.output;
+}
+
+TEST(EstimateCommand, MissingFileExitsOneNamingIt) {
+  TempDirectory directory;
+  const std::string missing = (directory.path() / "no-such-model.yml").string();
+  const testing::CommandResult result = run_cli("estimate " + missing);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find(missing), std::string::npos) << result.output;
+}
+
+// Written by hand in the layout of a Vitis HLS 2023.1 csynth.xml (numbers: MNIST 8-bit sparse-l,
+// reference section 8).
+const char* const kCsynth = R"(<?xml version="1.0" encoding="UTF-8"?>
+<profile>
+  <ReportVersion><Version>2023.1</Version></ReportVersion>
+  <UserAssignments>
+    <unit>ns</unit>
+    <Part>xcu250-figd2104-2L-e</Part>
+    <TopModelName>myproject</TopModelName>
+    <TargetClockPeriod>5.00</TargetClockPeriod>
+    <ClockUncertainty>1.35</ClockUncertainty>
+  </UserAssignments>
+  <PerformanceEstimates>
+    <SummaryOfTimingAnalysis><unit>ns</unit><EstimatedClockPeriod>3.650</EstimatedClockPeriod></SummaryOfTimingAnalysis>
+    <SummaryOfOverallLatency>
+      <unit>clock cycles</unit>
+      <Best-caseLatency>146</Best-caseLatency>
+      <Average-caseLatency>146</Average-caseLatency>
+      <Worst-caseLatency>146</Worst-caseLatency>
+      <Interval-min>84</Interval-min>
+      <Interval-max>84</Interval-max>
+    </SummaryOfOverallLatency>
+  </PerformanceEstimates>
+  <AreaEstimates>
+    <Resources><BRAM_18K>0</BRAM_18K><DSP>12</DSP><FF>101234</FF><LUT>412345</LUT><URAM>0</URAM></Resources>
+    <AvailableResources><BRAM_18K>5376</BRAM_18K><DSP>12288</DSP><FF>3456000</FF><LUT>1728000</LUT><URAM>1280</URAM></AvailableResources>
+  </AreaEstimates>
+</profile>
+)";
+
+// Written by hand in the layout of a Vivado 2023.1 report_utilization text report.
+const char* const kUtilization = R"(Copyright 1986-2022 Xilinx, Inc. All Rights Reserved.
+-------------------------------------------------------------------------------------
+| Tool Version : Vivado v.2023.1 (lin64) Build 3865809 Sun May  7 15:04:56 MDT 2023
+| Design       : myproject
+| Device       : xcu250-figd2104-2L-e
+| Design State : Synthesized
+-------------------------------------------------------------------------------------
+
+1. CLB Logic
+------------
+
++----------------------------+--------+-------+------------+-----------+-------+
+|          Site Type         |  Used  | Fixed | Prohibited | Available | Util% |
++----------------------------+--------+-------+------------+-----------+-------+
+| CLB LUTs*                  | 325058 |     0 |          0 |   1728000 | 18.81 |
+|   LUT as Logic             | 325058 |     0 |          0 |   1728000 | 18.81 |
+| CLB Registers              |  96859 |     0 |          0 |   3456000 |  2.80 |
++----------------------------+--------+-------+------------+-----------+-------+
+
+2. BLOCKRAM
+-----------
+
++-------------------+------+-------+------------+-----------+-------+
+|     Site Type     | Used | Fixed | Prohibited | Available | Util% |
++-------------------+------+-------+------------+-----------+-------+
+| Block RAM Tile    |    0 |     0 |          0 |      2688 |  0.00 |
++-------------------+------+-------+------------+-----------+-------+
+
+3. ARITHMETIC
+-------------
+
++----------------+------+-------+------------+-----------+-------+
+|    Site Type   | Used | Fixed | Prohibited | Available | Util% |
++----------------+------+-------+------------+-----------+-------+
+| DSPs           |   10 |     0 |          0 |     12288 |  0.08 |
++----------------+------+-------+------------+-----------+-------+
+)";
+
+TEST(ReportCommand, PrintsVendorNumbersBesideTheEstimate) {
+  TempDirectory project;
+  project.write("myproject_prj/solution1/syn/report/csynth.xml", kCsynth);
+  project.write("vivado_synth.rpt", kUtilization);
+  const std::string config = kExamples + "/mnist/sparse-l-8b.yml";
+  TempDirectory out;
+  const fs::path json = out.path() / "report.json";
+  const testing::CommandResult result =
+      run_cli("report " + project.path().string() + " --model " + config + " --json " + json.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const estimate::DesignEstimate reference =
+      estimate::estimate_design(estimate::paper_design(estimate::PaperModel::Mnist, 20, 8));
+  // Each vendor number appears, and so does the estimate's.
+  for (const std::string& text :
+       {std::string("146"), std::string("84"), std::string("412345"), std::string("325058"),
+        std::string("96859"), std::to_string(reference.latency_cycles),
+        std::to_string(static_cast<std::int64_t>(reference.resources.lut))}) {
+    EXPECT_NE(result.output.find(text), std::string::npos) << text << "\n" << result.output;
+  }
+  // LUT is compared with Vivado's count: (estimate - 325058) / 325058.
+  const std::string lut_error =
+      fmt::format("{:+.1f}%", 100.0 * (reference.resources.lut - 325058.0) / 325058.0);
+  EXPECT_NE(result.output.find(lut_error), std::string::npos) << lut_error << "\n" << result.output;
+  const nlohmann::json document = read_json(json);
+  EXPECT_EQ(document["hls"]["latency_worst_cycles"].get<std::int64_t>(), 146);
+  EXPECT_EQ(document["estimate"]["latency_cycles"].get<std::int64_t>(), reference.latency_cycles);
+}
+
+TEST(ReportCommand, FindsTheProjectsModelCopy) {
+  TempDirectory project;
+  project.write("myproject_prj/solution1/syn/report/csynth.xml", kCsynth);
+  const model::Model model = model::load_model_or_config(kExamples + "/jets/sparse-t-16b.yml");
+  model::save_model(model, (project.path() / "model.json").string());
+  const testing::CommandResult result = run_cli("report " + project.path().string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const estimate::DesignEstimate reference =
+      estimate::estimate_design(estimate::paper_design(estimate::PaperModel::Jets, 8, 16));
+  EXPECT_NE(result.output.find("model.json"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("Vivado report: none found"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(std::to_string(reference.latency_cycles)), std::string::npos) << result.output;
+  // The copy's weights are all-zero placeholders: they count as untrained, not as pruned away.
+  EXPECT_NE(result.output.find(std::to_string(static_cast<std::int64_t>(reference.resources.lut))),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(ReportCommand, MissingReportsOrModelGiveClearErrors) {
+  TempDirectory project;
+  testing::CommandResult result =
+      run_cli("report " + project.path().string() + " --model " + kExamples + "/mnist/sparse-t-8b.yml");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("no synthesis report"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(project.path().string()), std::string::npos) << result.output;
+
+  project.write("vivado_synth.rpt", kUtilization);
+  result = run_cli("report " + project.path().string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("model.json"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("--model"), std::string::npos) << result.output;
+
+  result = run_cli("report " + (project.path() / "missing").string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("not a directory"), std::string::npos) << result.output;
+
+  EXPECT_EQ(run_cli("report").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace sparsepixels
