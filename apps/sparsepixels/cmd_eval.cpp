@@ -1,0 +1,64 @@
+// `sparsepixels eval MODEL --data FILE [--split S] [--fixed] [--out DIR] [--json FILE]`.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "sparsepixels/error.h"
+#include "sparsepixels/eval/evaluation.h"
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels::cli {
+namespace {
+
+struct EvalArguments {
+  std::string model, data, split = "test", out = "eval", json;
+  bool fixed = false;
+  int threads = 0;
+};
+
+// A missing input file is a failure (exit 1) with a message naming the option and the path.
+void require_file(const std::string& path, const std::string& what) {
+  if (!std::filesystem::is_regular_file(path)) throw Error(fmt::format("{} '{}' does not exist", what, path));
+}
+
+Run setup_eval(CLI::App& sub) {
+  auto args = std::make_shared<EvalArguments>();
+  sub.add_option("MODEL", args->model, "Model file (JSON)")->required();
+  sub.add_option("--data", args->data, "Dataset file (HDF5)")->required();
+  sub.add_option("--split", args->split, "Split to evaluate (default: test)")
+      ->check(CLI::IsMember({"train", "val", "test"}));
+  sub.add_flag("--fixed", args->fixed,
+               "Bit-exact fixed-point inference (as the HLS kernels), with per-layer value ranges and "
+               "out-of-range counts");
+  sub.add_option("--out", args->out,
+                 "Folder for metrics.json, roc.csv, roc.png, confusion.csv (default: eval)");
+  sub.add_option("--json", args->json, "Also write the metrics JSON to FILE");
+  sub.add_option("--threads", args->threads, "Inference threads (0: all)")->check(CLI::NonNegativeNumber);
+  return [args] {
+    require_file(args->model, "model file");
+    require_file(args->data, "--data file");
+    const model::Model model = model::load_model(args->model);
+    const eval::Evaluation evaluation =
+        eval::evaluate(model, args->model, args->data,
+                       {.split = args->split, .fixed = args->fixed, .threads = args->threads});
+    const eval::EvaluationFiles files = eval::write_evaluation(evaluation, args->out);
+    if (!args->json.empty()) eval::write_file_atomically(args->json, eval::metrics_json(evaluation, files));
+    std::cout << eval::format_summary(evaluation);
+    std::cout << fmt::format("wrote {}, {}", files.metrics_json, files.confusion_csv);
+    for (const std::string& path : files.roc_csv) std::cout << ", " << path;
+    if (!files.roc_png.empty()) std::cout << ", " << files.roc_png;
+    std::cout << "\n";
+    if (!files.plot_warning.empty()) std::cerr << "sparsepixels: warning: " << files.plot_warning << "\n";
+    return 0;
+  };
+}
+
+const CommandRegistration registration{
+    "eval", "Score a model on a dataset split: accuracy, AUC, ROC, confusion", setup_eval};
+
+}  // namespace
+}  // namespace sparsepixels::cli
