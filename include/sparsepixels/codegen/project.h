@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels::codegen {
+
+/// What `convert` needs besides the model (docs/codegen.md).
+struct ProjectOptions {
+  std::string name;               ///< top function and file stem; empty: from the model's name
+  std::string part;               ///< FPGA part; empty: the model's HLS setting
+  double clock_ns = 0;            ///< clock period; 0: the model's HLS setting
+  double clock_uncertainty = -1;  ///< fraction of the period; < 0: the model's HLS setting
+  std::string hls_dir;            ///< folder holding nnet_utils/ and ap_types/; empty: found
+  bool overwrite = false;         ///< replace an existing output folder
+};
+
+/// What `convert` wrote and noticed.
+struct ProjectSummary {
+  std::string name;                   ///< the top function's name
+  std::string model_hash;             ///< FNV-1a 64 of the model file's bytes, 16 hex digits
+  std::vector<std::string> warnings;  ///< e.g. loops unrolled past about 4,096 operations
+};
+
+/// Writes a complete Vitis HLS project (hls4ml layout, docs/codegen.md) for the model stored in
+/// `model_path` into `out_dir`: the project is written to a temporary folder next to it, then
+/// renamed. Throws sparsepixels::Error for an unsupported model, a hostile or clashing layer name,
+/// an invalid option or an existing `out_dir` (unless options.overwrite).
+ProjectSummary write_project(const std::string& model_path, const std::string& out_dir,
+                             const ProjectOptions& options = {});
+
+/// The C identifier a layer name becomes: lower case, every character outside [a-z0-9_] replaced by
+/// '_', runs of '_' collapsed, leading/trailing '_' dropped, "layer_" prepended when it would start
+/// with a digit, cut to 48 characters; "layer<index>" when nothing is left.
+std::string layer_identifier(const std::string& name, std::size_t index);
+
+/// Throws sparsepixels::Error naming `what` unless `name` is a valid C/C++ identifier of at most 64
+/// characters that is not a keyword and does not start with '_'.
+void check_identifier(const std::string& name, const std::string& what);
+
+/// The folder holding the kernel headers (nnet_utils/) and our ap types (ap_types/): the environment
+/// variable SPARSEPIXELS_HLS_DIR if set, otherwise the source tree's hls/ folder.
+std::string default_hls_dir();
+
+/// FNV-1a 64 of a file's bytes as 16 lower-case hex digits (the model hash of the config record).
+std::string file_hash(const std::string& path);
+
+}  // namespace sparsepixels::codegen

@@ -1,0 +1,259 @@
+// The C simulation driver of `sparsepixels csim` (docs/codegen.md): compiles a generated project with
+// g++, runs its testbench on dataset events and compares every output bit for bit with the host fixed
+// inference, which is the reference the kernels were proven equal to.
+#include "sparsepixels/codegen/csim.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/error.h"
+#include "sparsepixels/fixed/activation_tables.h"
+#include "sparsepixels/inference/fixed_inference.h"
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels::codegen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs `arguments` in folder `cwd` with stdout and stderr into `log`; returns the exit code (-1 when
+// killed by a signal). No shell is involved, so paths need no quoting.
+int run_process(const std::vector<std::string>& arguments, const fs::path& cwd, const fs::path& log) {
+  std::vector<char*> argv;
+  for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+  argv.push_back(nullptr);
+  const pid_t child = fork();
+  if (child < 0) throw Error("csim: cannot start " + arguments.front());
+  if (child == 0) {
+    const int output = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (output < 0 || chdir(cwd.c_str()) != 0) _exit(127);
+    dup2(output, STDOUT_FILENO);
+    dup2(output, STDERR_FILENO);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) < 0) throw Error("csim: lost " + arguments.front());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream file(path);
+  if (!file) throw Error(fmt::format("{}: cannot read", path.string()));
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// The last `lines` lines of a log, for error messages.
+std::string tail(const std::string& text, std::size_t lines = 20) {
+  std::size_t position = text.size();
+  for (std::size_t count = 0; count <= lines && position > 0; ++count) {
+    position = text.rfind('\n', position - 1);
+    if (position == std::string::npos) return text;
+  }
+  return text.substr(position + 1);
+}
+
+// The project name recorded by convert (the top function).
+std::string project_name(const fs::path& dir) {
+  const fs::path record = dir / "sparsepixels_config.yml";
+  std::istringstream lines(read_text(record));
+  const std::string key = "project_name: \"";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(key, 0) == 0 && line.size() > key.size() + 1 && line.back() == '"') {
+      return line.substr(key.size(), line.size() - key.size() - 1);
+    }
+  }
+  throw Error(fmt::format("{}: field 'project_name' missing", record.string()));
+}
+
+// Writes `text` to `path` through a temporary name.
+void write_atomically(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::binary);
+    file << text;
+    if (!file) throw Error(fmt::format("{}: cannot write", temporary.string()));
+  }
+  fs::rename(temporary, path);
+}
+
+// Parses the testbench's per-layer trace ("LAYER values ..." / "LAYER hash ...").
+std::vector<inference::LayerValues> read_trace(const fs::path& path, std::size_t layers) {
+  std::vector<inference::LayerValues> trace(layers);
+  std::istringstream lines(read_text(path));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::size_t layer = 0;
+    std::string kind;
+    if (!(fields >> layer >> kind) || layer >= layers) continue;
+    long long value = 0;
+    while (fields >> value) {
+      if (kind == "hash") {
+        trace[layer].hash.push_back(static_cast<int>(value));
+      } else {
+        trace[layer].raw.push_back(value);
+      }
+    }
+  }
+  return trace;
+}
+
+template <class T>
+std::string join(const std::vector<T>& values) {
+  return fmt::format("{}", fmt::join(values, " "));
+}
+
+}  // namespace
+
+CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) {
+  const fs::path dir = fs::absolute(project_dir);
+  if (!fs::is_directory(dir)) throw Error(fmt::format("{}: not a project folder", project_dir));
+  const std::string name = project_name(dir);
+  const model::Model model = model::load_model((dir / "model.json").string());
+  const inference::FixedModel fixed(model);
+  const data::Split split = data::read_split(options.data, options.split, 0, options.events);
+  if (split.event_size() != fixed.input_size()) {
+    throw Error(fmt::format("{}: events of {} values, the model takes {}", options.data, split.event_size(),
+                            fixed.input_size()));
+  }
+  if (split.size() == 0)
+    throw Error(fmt::format("{}: split '{}' has no events", options.data, options.split));
+  const fixed::FixedType output_type = fixed.output_type();
+  if (output_type.width > 53) throw Error("csim: output types wider than 53 bits are not supported");
+
+  CsimReport report;
+  report.events = split.size();
+  report.outputs = fixed.output_size();
+  inference::FixedOptions fixed_options;
+  fixed_options.threads = 0;
+  const auto host = fixed.predict(split.x.data(), split.size(), fixed_options);
+
+  // tb_data: float32 inputs with 9 significant digits (they read back exactly), exact expected outputs.
+  fs::create_directories(dir / "tb_data");
+  std::string inputs, expected;
+  for (std::size_t event = 0; event < split.size(); ++event) {
+    const float* x = split.event(event);
+    for (std::size_t k = 0; k < split.event_size(); ++k) {
+      if (k != 0) inputs += ' ';
+      inputs += fmt::format("{:.9g}", x[k]);
+    }
+    inputs += '\n';
+    for (std::size_t k = 0; k < report.outputs; ++k) {
+      if (k != 0) expected += ' ';
+      expected += fixed::exact_decimal(host.raw[event * report.outputs + k], output_type.fraction());
+    }
+    expected += '\n';
+  }
+  write_atomically(dir / "tb_data" / "tb_input_features.dat", inputs);
+  write_atomically(dir / "tb_data" / "tb_output_predictions.dat", expected);
+
+  // Compile the top function and the testbench against the project's ap types or the user's.
+  const fs::path build = dir / "csim_build";
+  fs::create_directories(build);
+  const fs::path executable = build / (name + "_csim");
+  const std::string ap_types = options.ap_types.empty() ? (dir / "firmware" / "ap_types").string()
+                                                        : fs::absolute(options.ap_types).string();
+  if (!fs::exists(fs::path(ap_types) / "ap_fixed.h")) {
+    throw Error(fmt::format("--ap-types {}: ap_fixed.h not found there", ap_types));
+  }
+  const fs::path compile_log = build / "compile.log";
+  const int compiled = run_process(
+      {options.compiler, "-std=c++14", "-O1", "-DSPARSEPIXELS_TRACE", "-Wno-unknown-pragmas",
+       "-I" + (dir / "firmware").string(), "-I" + ap_types, (dir / "firmware" / (name + ".cpp")).string(),
+       (dir / (name + "_test.cpp")).string(), "-o", executable.string()},
+      dir, compile_log);
+  if (compiled != 0) {
+    throw Error(fmt::format("csim: compiling {} failed (log {}):\n{}", name, compile_log.string(),
+                            tail(read_text(compile_log))));
+  }
+
+  const fs::path run_log = build / "run.log";
+  const int ran = run_process({executable.string()}, dir, run_log);
+  if (ran != 0 && ran != 1) {
+    throw Error(fmt::format("csim: the testbench failed with code {} (log {}):\n{}", ran, run_log.string(),
+                            tail(read_text(run_log))));
+  }
+
+  // Compare every output with the host's raw bits (independently of the testbench's own verdict).
+  std::istringstream lines(read_text(dir / "tb_data" / "csim_results.log"));
+  std::size_t event = 0;
+  bool found = false;
+  for (std::string line; event < split.size() && std::getline(lines, line); ++event) {
+    std::istringstream values(line);
+    for (std::size_t k = 0; k < report.outputs; ++k) {
+      double value = 0;
+      bool same = false;
+      if (values >> value) {
+        const double scaled = std::ldexp(value, output_type.fraction());
+        same = scaled == std::nearbyint(scaled) &&
+               static_cast<std::int64_t>(scaled) == host.raw[event * report.outputs + k];
+      }
+      if (!same) {
+        ++report.mismatches;
+        if (!found) {
+          found = true;
+          report.first_event = event;
+          report.first_output = k;
+        }
+      }
+    }
+  }
+  if (event != split.size()) {
+    report.mismatches += (split.size() - event) * report.outputs;
+    if (!found) {
+      found = true;
+      report.first_event = event;
+      report.first_output = 0;
+    }
+  }
+  if (ran == 1 && report.mismatches == 0) {
+    throw Error(fmt::format("csim: the testbench reports mismatches the results log does not show (log {})",
+                            run_log.string()));
+  }
+
+  if (found) {
+    // Rerun the first mismatching event with per-layer tracing; the host side traces the same event.
+    const fs::path trace_file = build / "trace.log";
+    run_process({executable.string(), "--trace", std::to_string(report.first_event), trace_file.string()},
+                dir, build / "trace_run.log");
+    const auto project = read_trace(trace_file, fixed.layer_count());
+    std::vector<inference::LayerValues> reference;
+    fixed.run(split.event(report.first_event), reference);
+    std::string details =
+        fmt::format("first mismatch: event {}, output {}\n", report.first_event, report.first_output);
+    for (std::size_t layer = 0; layer < fixed.layer_count(); ++layer) {
+      const auto& info = model.resolved()[layer];
+      const bool traced = !project[layer].raw.empty();  // streamed (io_stream) layers are not traced
+      const bool same =
+          project[layer].raw == reference[layer].raw && project[layer].hash == reference[layer].hash;
+      details += fmt::format("layer {} '{}' ({}), raw values of {}: {}\n", layer, info.spec.name,
+                             model::to_string(info.spec.kind), info.types.result.to_string(),
+                             !traced ? "not traced (a stream)"
+                             : same  ? "equal"
+                                     : "DIFFER");
+      details +=
+          fmt::format("  project: {}\n  library: {}\n", join(project[layer].raw), join(reference[layer].raw));
+      if (!reference[layer].hash.empty()) {
+        details += fmt::format("  project hash: {}\n  library hash: {}\n", join(project[layer].hash),
+                               join(reference[layer].hash));
+      }
+    }
+    report.details = details;
+  }
+  return report;
+}
+
+}  // namespace sparsepixels::codegen
