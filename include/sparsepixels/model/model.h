@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sparsepixels/layers/layer.h"
+#include "sparsepixels/model/spec.h"
+#include "sparsepixels/tensor/batch.h"
+
+namespace sparsepixels::model {
+
+/// A sequential model: the declared spec, every layer resolved (shapes, types, counts) and the
+/// layers with their parameters.
+class Model {
+ public:
+  /// Resolves `spec` (errors name `origin`) and makes its layers with zero parameters.
+  explicit Model(ModelSpec spec, const std::string& origin = "model");
+
+  const ModelSpec& spec() const { return spec_; }
+  ModelSpec& spec() { return spec_; }
+  const std::vector<ResolvedLayer>& resolved() const { return resolved_; }
+  std::size_t size() const { return layers_.size(); }
+  layers::Layer& layer(std::size_t index) { return *layers_[index]; }
+  const layers::Layer& layer(std::size_t index) const { return *layers_[index]; }
+
+  /// Keras-default initial parameters from `seed` (recorded as the model's seed).
+  void initialize(std::uint64_t seed);
+  std::uint64_t seed() const { return seed_; }
+  void set_seed(std::uint64_t seed) { seed_ = seed; }
+
+  /// Number of trainable parameters (weights and biases of every layer).
+  std::size_t parameter_count() const;
+
+  /// Shape of one input event (dense, channel-last).
+  Shape input_shape() const;
+  /// Values per output event (the last layer's size).
+  std::size_t output_size() const { return resolved_.back().output.size(); }
+
+  /// Inference on `events` dense input events (event-major, channel-last): writes
+  /// events x output_size() values into `out`. `quantized` runs the QAT forward (types applied).
+  /// Uses `threads` threads (0: all hardware threads); the result does not depend on it.
+  void predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized = false,
+               int threads = 1) const;
+
+  /// Copies all parameters out (layer order, weights then biases) and back in.
+  std::vector<std::vector<float>> parameters() const;
+  void set_parameters(const std::vector<std::vector<float>>& values);
+
+ private:
+  ModelSpec spec_;
+  std::vector<ResolvedLayer> resolved_;
+  std::vector<std::unique_ptr<layers::Layer>> layers_;
+  std::uint64_t seed_ = 0;
+};
+
+/// Runs layers [first, last) of a model forward on one batch; `activations[k]` is the input of
+/// layer first+k (activations[0] must be filled by the caller).
+void forward_range(const Model& model, std::size_t first, std::size_t last,
+                   std::vector<tensor::Batch>& activations);
+
+/// QAT input conversion (reference 11.2): casts dense input values to the model's input type, in
+/// place, when the first layer is not InputReduce (which converts the pixels it reads itself).
+void quantize_inputs(const Model& model, float* values, std::size_t count);
+
+/// Writes the model file (format: docs/model-file.md) to a temporary name, then renames it.
+void save_model(const Model& model, const std::string& path);
+
+/// Reads and validates a model file; errors name the file, the layer and the field.
+Model load_model(const std::string& path);
+
+/// Loads a model file (.json) or builds a model from a YAML config (parameters zero).
+Model load_model_or_config(const std::string& path);
+
+/// Keras-like summary: layers, output shapes, parameter counts and types.
+std::string summary(const Model& model);
+
+}  // namespace sparsepixels::model

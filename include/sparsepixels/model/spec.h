@@ -1,0 +1,137 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sparsepixels/fixed/fixed_type.h"
+
+namespace sparsepixels::model {
+
+/// Every layer the engine knows. Sparse layers work on slots (reference section 2); the others on
+/// dense channel-last tensors.
+enum class LayerKind {
+  InputReduce,
+  SparseConv2D,
+  SparseReLU,
+  SparseAvgPool2D,
+  SparseMaxPool2D,
+  SparseFlatten,
+  Dense,
+  ReLU,
+  Sigmoid,
+  Softmax,
+  Conv2D,
+  AvgPool2D,
+  MaxPool2D,
+  Flatten,
+};
+
+/// The config/model-file spelling of a layer kind ("SparseConv2D").
+std::string to_string(LayerKind kind);
+/// Parses a layer kind spelling; nullopt if unknown.
+std::optional<LayerKind> parse_layer_kind(const std::string& text);
+
+/// How InputReduce picks its slots: first N active pixels in raster order, or the N largest.
+enum class Selection { Raster, TopK };
+std::string to_string(Selection selection);
+
+/// The shape of the tensor between two layers. Sparse: `slots` slots of `channels` features on a
+/// height x width grid. Dense: height x width x channels, channel-last (a vector is 1 x 1 x n).
+struct Shape {
+  bool sparse = false;
+  int height = 0, width = 0, channels = 0;
+  int slots = 0;
+  /// Floats per event: slots*channels (sparse) or height*width*channels (dense).
+  std::size_t size() const;
+  /// Keras-like text: "(20 slots of 63x63x1)" or "(9, 9, 3)".
+  std::string to_string() const;
+  friend bool operator==(const Shape&, const Shape&) = default;
+};
+
+/// Fixed-point types of one layer, as declared; unset fields take the model defaults.
+struct LayerPrecision {
+  std::optional<fixed::FixedType> weight, bias, accum, result, table;
+  bool accum_auto = false;  // "auto": the exact accumulator of reference section 11.3
+};
+
+/// One layer of a sequential model, as declared in a config or a model file.
+struct LayerSpec {
+  LayerKind kind = LayerKind::Dense;
+  std::string name;
+  // InputReduce
+  int n_active = 0;
+  double threshold = 0;
+  Selection selection = Selection::Raster;
+  // SparseConv2D / Conv2D
+  int filters = 0, kernel = 0;
+  // pools
+  int pool_height = 0, pool_width = 0;
+  // Dense
+  int units = 0;
+  LayerPrecision precision;
+};
+
+/// Fully resolved types of one layer (every field concrete; unused ones equal the result type).
+struct LayerTypes {
+  fixed::FixedType weight, bias, accum, result, table;
+};
+
+/// Training settings (reference section 6 defaults).
+struct TrainingSettings {
+  std::string loss = "auto";  // binary_crossentropy, categorical_crossentropy or auto (from the head)
+  double learning_rate = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
+  int batch_size = 128;
+  int max_epochs = 200;
+  bool early_stopping = true;
+  double min_delta = 1e-3;
+  int patience = 15;
+  bool restore_best = true;
+  std::uint64_t seed = 1;
+  bool quantized = false;  // quantization-aware training with the declared types
+  int threads = 0;         // 0: all hardware threads; never changes the result
+};
+
+/// HLS project settings carried through to code generation.
+struct HlsSettings {
+  std::string part = "xcu250-figd2104-2L-e";
+  double clock_ns = 5;
+  double clock_uncertainty = 0.27;  // fraction of the clock period
+  std::string io_type = "io_parallel";
+  Selection selection_policy = Selection::Raster;  // default for InputReduce layers that set none
+};
+
+/// A sequential model as declared: input, layers, model-wide default types, settings.
+struct ModelSpec {
+  std::string name = "model";
+  int input_height = 0, input_width = 0, input_channels = 1;
+  fixed::FixedType input_type;
+  LayerPrecision defaults;  // model-wide defaults for every layer's precision
+  std::vector<LayerSpec> layers;
+  TrainingSettings training;
+  HlsSettings hls;
+};
+
+/// A model spec with shapes, types and parameter counts worked out for every layer.
+struct ResolvedLayer {
+  LayerSpec spec;
+  Shape input, output;
+  LayerTypes types;
+  std::size_t weight_count = 0, bias_count = 0;
+  int fan_in = 0;  // terms summed per output (0 for layers without a sum)
+};
+
+/// Resolves shapes, names, types ('auto' accumulators) and parameter counts; checks that the layer
+/// sequence is valid. Errors name `origin` (a file), the layer and the field.
+std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& origin = "model");
+
+/// True if every value of `narrow` is exactly representable in `wide`.
+bool type_covers(const fixed::FixedType& wide, const fixed::FixedType& narrow);
+
+/// The exact accumulator of a pooling sum over `area` inputs of type `input` (section 11.3, 11.5).
+fixed::FixedType exact_pool_accumulator(const fixed::FixedType& input, int area);
+
+}  // namespace sparsepixels::model

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace sparsepixels::tensor {
+
+/// The (input slot, output slot) pairs of a submanifold convolution with an odd kernel, for every
+/// event of a batch: pairs of event e are pairs[event_begin[e] .. event_begin[e+1]), ordered by output
+/// slot then input slot (a fixed order, so sums do not depend on anything else). Built once per
+/// geometry and kernel size and shared by every convolution on that geometry.
+struct NeighbourTable {
+  struct Pair {
+    std::uint16_t output_slot;
+    std::uint16_t input_slot;
+    std::uint32_t tap;  // kernel tap (kr * K + kc), HWIO row of the weights
+  };
+  int kernel = 0;
+  std::vector<std::uint32_t> event_begin;
+  std::vector<Pair> pairs;
+};
+
+/// Coordinates of the slots of a batch of sparse events at one stage (after input reduction or a
+/// pooling). Rows and columns are 1-based as in reference section 2; empty slots sit at (1, 1).
+/// `position[s]` is 1 when slot s holds a real image position and is the lowest slot with it (the
+/// neighbour tables index only those slots, reference 11.7).
+class Geometry {
+ public:
+  std::size_t events = 0;
+  int slots = 0;
+  int height = 0, width = 0;
+  std::vector<std::int16_t> row, col;
+  std::vector<std::uint8_t> position;
+
+  /// Resizes for `event_count` events of `slot_count` slots (contents unspecified).
+  void reset(std::size_t event_count, int slot_count, int grid_height, int grid_width);
+
+  /// The neighbour table for an odd kernel, built on first use and cached.
+  const NeighbourTable& neighbours(int kernel);
+
+  /// Marks cached neighbour tables stale (call after changing coordinates); their memory is reused.
+  void invalidate();
+
+ private:
+  struct CachedTable {
+    NeighbourTable table;
+    bool built = false;
+  };
+  std::map<int, CachedTable> tables_;
+};
+
+/// A batch of activations between two layers: `events` x `event_size` floats; sparse batches also
+/// carry their slot geometry (shared by the layers that keep coordinates).
+struct Batch {
+  std::size_t events = 0;
+  std::size_t event_size = 0;
+  std::vector<float> values;
+  std::shared_ptr<Geometry> geometry;  // null for dense batches
+  std::size_t nonzero_stride = 0;      // see `index`
+  std::vector<std::uint8_t> mask;      // per-layer record for backward (e.g. where a bias was added)
+  std::vector<std::int32_t> index;     // per-layer record for backward (e.g. max-pooling winners)
+  // When nonzero_stride > 0 (a flattened sparse batch), `index` holds per event nonzero_stride
+  // positions that may be non-zero (-1: none); all other values are zero. Dense uses it to skip zeros.
+
+  float* event(std::size_t e) { return values.data() + e * event_size; }
+  const float* event(std::size_t e) const { return values.data() + e * event_size; }
+  /// Resizes values to events x size (contents unspecified; capacity is kept between calls).
+  void reset(std::size_t event_count, std::size_t size) {
+    events = event_count;
+    event_size = size;
+    nonzero_stride = 0;
+    values.resize(event_count * size);
+  }
+};
+
+}  // namespace sparsepixels::tensor

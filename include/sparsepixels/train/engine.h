@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/layers/layer.h"
+#include "sparsepixels/model/model.h"
+#include "sparsepixels/tensor/shard_pool.h"
+
+namespace sparsepixels::train {
+
+/// A split ready for batching. With an InputReduce first layer the reduction runs once here (the
+/// selection is constant and has no parameters), so training epochs touch only the kept slots.
+struct PreparedSplit {
+  bool reduced = false;
+  std::size_t events = 0, event_size = 0;
+  std::vector<float> values;           // reduced: events x slots x channels
+  const float* dense = nullptr;        // not reduced: the split's own images
+  std::vector<float> quantized_dense;  // not reduced, QAT: the images cast to the input type (used instead)
+  std::vector<std::int16_t> row, col;  // reduced: slot coordinates (1-based)
+  std::vector<std::uint8_t> position;  // reduced: real-pixel flags
+  int slots = 0, grid_height = 0, grid_width = 0;
+  std::vector<std::int32_t> labels;
+};
+
+/// Runs a model's forward and backward passes over batches split into fixed shards of
+/// kShardEvents events, on a thread pool; per-shard results are combined in shard order, so
+/// results never depend on the thread count.
+class Engine {
+ public:
+  static constexpr std::size_t kShardEvents = 32;
+
+  /// Prepares every layer in the given mode (float or quantized).
+  Engine(model::Model& model, bool quantized, tensor::ShardPool& pool);
+
+  /// Reduces (or references) a split; the split must outlive the result when not reduced.
+  PreparedSplit prepare(const data::Split& split);
+
+  /// Forward and backward over the events `indices[0..count)`; returns (loss sum, correct count).
+  /// The gradients of the batch-mean loss are then in gradients().
+  std::pair<double, double> train_step(const PreparedSplit& data, const std::uint32_t* indices,
+                                       std::size_t count);
+
+  /// Summed parameter gradients of the last train_step, one entry per layer.
+  const std::vector<layers::ParameterGradients>& gradients() const { return total_; }
+
+  /// Re-makes the layers' forward parameters after an update.
+  void refresh();
+
+  /// Forward only over a whole prepared split; returns (loss sum, correct count).
+  std::pair<double, double> evaluate(const PreparedSplit& data);
+
+  /// Forward only (to the model's output, activation included) of a prepared split.
+  void predict(const PreparedSplit& data, std::vector<float>& out);
+
+ private:
+  struct Shard {
+    std::vector<tensor::Batch> activations;
+    std::vector<std::vector<float>> grads;
+    std::vector<layers::ParameterGradients> parameters;
+    double loss = 0, correct = 0;
+  };
+  void gather(const PreparedSplit& data, const std::uint32_t* indices, std::size_t first, std::size_t count,
+              tensor::Batch& batch) const;
+  void forward_shard(Shard& shard, std::size_t head_end) const;
+  void loss_shard(Shard& shard, const PreparedSplit& data, const std::uint32_t* indices, std::size_t first,
+                  std::size_t count, double scale, bool want_gradient) const;
+  Shard& shard(std::size_t index);
+
+  model::Model& model_;
+  bool quantized_;
+  tensor::ShardPool& pool_;
+  std::size_t start_ = 0;  // first layer run per batch (1 when InputReduce is precomputed)
+  std::size_t head_ = 0;   // index of the final Sigmoid/Softmax (the loss takes its input)
+  bool binary_ = true;
+  std::vector<Shard> shards_;
+  std::vector<layers::ParameterGradients> total_;
+};
+
+/// Adam (Kingma and Ba) with Keras's epsilon placement, on the model's float parameters.
+class Adam {
+ public:
+  Adam(model::Model& model, double learning_rate, double beta1, double beta2, double epsilon);
+  void step(const std::vector<layers::ParameterGradients>& gradients);
+
+ private:
+  model::Model& model_;
+  double learning_rate_, beta1_, beta2_, epsilon_;
+  long steps_ = 0;
+  std::vector<std::vector<float>> m_, v_;  // per layer: weights then biases
+};
+
+}  // namespace sparsepixels::train

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels::train {
+
+/// One line of the training history.
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  double loss = 0, accuracy = 0;
+  double val_loss = 0, val_accuracy = 0;  // NaN without validation events
+  double learning_rate = 0;
+  double seconds = 0;  // wall time of the epoch (training and validation)
+};
+
+/// What train() did.
+struct TrainResult {
+  std::vector<EpochRecord> history;
+  int best_epoch = 0;  // the epoch whose parameters the model holds at the end (restore_best)
+  bool stopped_early = false;
+};
+
+/// Options that override the model's training settings for one run.
+struct TrainOptions {
+  std::optional<int> epochs;                         // --epochs: replaces max_epochs
+  std::optional<std::uint64_t> seed;                 // --seed: replaces the training seed
+  std::optional<int> threads;                        // replaces training.threads; never changes the result
+  std::string history_csv;                           // written after every epoch when not empty
+  std::function<void(const EpochRecord&)> on_epoch;  // progress callback
+};
+
+/// The loss of the model's head: "binary_crossentropy" (one output, sigmoid) or
+/// "categorical_crossentropy" (softmax); resolves "auto". Throws if the head does not fit.
+std::string resolve_loss(const model::Model& model);
+
+/// Mean loss and accuracy of the model on a split (float or quantized forward). The loss is computed
+/// from the logits (the input of the final Sigmoid/Softmax), as in training.
+std::pair<double, double> evaluate(const model::Model& model, const data::Split& split, bool quantized,
+                                   int threads);
+
+/// Trains with Adam on mini-batches, early stopping on the validation loss (min_delta, patience,
+/// restore best). Initializes the parameters from the seed first. Deterministic: the same seed
+/// gives the same parameters whatever the thread count.
+TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
+                  const TrainOptions& options = {});
+
+/// Writes a history CSV (epoch, loss, accuracy, val_loss, val_accuracy, learning_rate, seconds)
+/// to a temporary name, then renames it.
+void write_history(const std::string& path, const std::vector<EpochRecord>& history);
+
+}  // namespace sparsepixels::train

@@ -1,0 +1,198 @@
+// Conv2D 'same', stride 1 (the standard baseline): im2col per event, then an Eigen GEMM.
+#include <Eigen/Core>
+#include <algorithm>
+
+#include "layer_kinds.h"
+
+namespace sparsepixels::layers {
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMap = Eigen::Map<const RowMatrix>;
+using Map = Eigen::Map<RowMatrix>;
+
+class Conv2D final : public Layer {
+ public:
+  using Layer::Layer;
+
+  void forward(const tensor::Batch& in, tensor::Batch& out) const override {
+    const int pixels = info_.input.height * info_.input.width;
+    const int taps = info_.spec.kernel * info_.spec.kernel * info_.input.channels;
+    const int filters = info_.spec.filters;
+    out.reset(in.events, static_cast<std::size_t>(pixels) * filters);
+    out.geometry.reset();
+    thread_local std::vector<float> columns;
+    columns.resize(static_cast<std::size_t>(pixels) * taps);
+    ConstMap weights(forward_weights_.data(), taps, filters);
+    const Eigen::Map<const Eigen::RowVectorXf> bias(forward_bias_.data(), filters);
+    for (std::size_t e = 0; e < in.events; ++e) {
+      im2col(in.event(e), columns.data());
+      Map y(out.event(e), pixels, filters);
+      y.noalias() = ConstMap(columns.data(), pixels, taps) * weights;
+      y.rowwise() += bias;
+    }
+    quantize_result(out);
+  }
+
+  void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
+                std::vector<float>* grad_in, ParameterGradients& gradients) const override {
+    const int pixels = info_.input.height * info_.input.width;
+    const int taps = info_.spec.kernel * info_.spec.kernel * info_.input.channels;
+    const int filters = info_.spec.filters;
+    thread_local std::vector<float> columns, grad_columns;
+    columns.resize(static_cast<std::size_t>(pixels) * taps);
+    grad_columns.resize(columns.size());
+    if (grad_in) grad_in->assign(in.values.size(), 0.0f);
+    ConstMap weights(forward_weights_.data(), taps, filters);
+    Map grad_weights(gradients.weights.data(), taps, filters);
+    Eigen::Map<Eigen::RowVectorXf> grad_bias(gradients.bias.data(), filters);
+    for (std::size_t e = 0; e < in.events; ++e) {
+      ConstMap g(grad_out.data() + e * out.event_size, pixels, filters);
+      im2col(in.event(e), columns.data());
+      grad_weights.noalias() += ConstMap(columns.data(), pixels, taps).transpose() * g;
+      grad_bias += g.colwise().sum();
+      if (grad_in) {
+        Map(grad_columns.data(), pixels, taps).noalias() = g * weights.transpose();
+        col2im(grad_columns.data(), grad_in->data() + e * in.event_size);
+      }
+    }
+  }
+
+ private:
+  // Row p of `columns` holds the K x K x C neighbourhood of pixel p in HWIO order (zeros outside).
+  void im2col(const float* image, float* columns) const {
+    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
+    const int kernel = info_.spec.kernel, radius = kernel / 2;
+    for (int r = 0; r < height; ++r) {
+      for (int c = 0; c < width; ++c) {
+        float* row = columns + static_cast<std::size_t>(r * width + c) * kernel * kernel * channels;
+        for (int kr = 0; kr < kernel; ++kr) {
+          const int rr = r + kr - radius;
+          for (int kc = 0; kc < kernel; ++kc) {
+            const int cc = c + kc - radius;
+            float* tap = row + (kr * kernel + kc) * channels;
+            // Plain loops: channels is small (often 1), where a library copy call costs more than the copy.
+            if (rr < 0 || rr >= height || cc < 0 || cc >= width) {
+              for (int ch = 0; ch < channels; ++ch) tap[ch] = 0.0f;
+            } else {
+              const float* pixel = image + (static_cast<std::size_t>(rr) * width + cc) * channels;
+              for (int ch = 0; ch < channels; ++ch) tap[ch] = pixel[ch];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Adds every column entry back onto the pixel it was read from.
+  void col2im(const float* columns, float* image) const {
+    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
+    const int kernel = info_.spec.kernel, radius = kernel / 2;
+    for (int r = 0; r < height; ++r) {
+      for (int c = 0; c < width; ++c) {
+        const float* row = columns + static_cast<std::size_t>(r * width + c) * kernel * kernel * channels;
+        for (int kr = 0; kr < kernel; ++kr) {
+          const int rr = r + kr - radius;
+          if (rr < 0 || rr >= height) continue;
+          for (int kc = 0; kc < kernel; ++kc) {
+            const int cc = c + kc - radius;
+            if (cc < 0 || cc >= width) continue;
+            const float* tap = row + (kr * kernel + kc) * channels;
+            float* pixel = image + (static_cast<std::size_t>(rr) * width + cc) * channels;
+            for (int ch = 0; ch < channels; ++ch) pixel[ch] += tap[ch];
+          }
+        }
+      }
+    }
+  }
+};
+
+class Pool2D final : public Layer {
+ public:
+  explicit Pool2D(const model::ResolvedLayer& resolved)
+      : Layer(resolved), average_(resolved.spec.kind == model::LayerKind::AvgPool2D) {}
+
+  void forward(const tensor::Batch& in, tensor::Batch& out) const override {
+    const int width = info_.input.width, channels = info_.input.channels;
+    const int out_h = info_.output.height, out_w = info_.output.width;
+    const int pool_h = info_.spec.pool_height, pool_w = info_.spec.pool_width, area = pool_h * pool_w;
+    const float scale =
+        area == 1 ? 1.0f : static_cast<float>(quantized_ ? pooling_reciprocal(area) : 1.0 / area);
+    out.reset(in.events, info_.output.size());
+    out.geometry.reset();
+    if (!average_) out.index.resize(out.values.size());
+    for (std::size_t e = 0; e < in.events; ++e) {
+      const float* x = in.event(e);
+      float* y = out.event(e);
+      for (int r = 0; r < out_h; ++r) {
+        for (int c = 0; c < out_w; ++c) {
+          for (int ch = 0; ch < channels; ++ch) {
+            float sum = 0.0f, best = 0.0f;
+            int best_at = -1;
+            for (int pr = 0; pr < pool_h; ++pr) {
+              for (int pc = 0; pc < pool_w; ++pc) {
+                const int at = ((r * pool_h + pr) * width + (c * pool_w + pc)) * channels + ch;
+                sum += x[at];
+                if (best_at < 0 || x[at] > best) {
+                  best = x[at];
+                  best_at = at;
+                }
+              }
+            }
+            const int o = (r * out_w + c) * channels + ch;
+            y[o] = average_ ? sum * scale : best;
+            if (!average_) out.index[e * out.event_size + o] = best_at;
+          }
+        }
+      }
+    }
+    quantize_result(out);
+  }
+
+  void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
+                std::vector<float>* grad_in, ParameterGradients&) const override {
+    if (!grad_in) return;
+    const int width = info_.input.width, channels = info_.input.channels;
+    const int out_h = info_.output.height, out_w = info_.output.width;
+    const int pool_h = info_.spec.pool_height, pool_w = info_.spec.pool_width, area = pool_h * pool_w;
+    const float scale =
+        area == 1 ? 1.0f : static_cast<float>(quantized_ ? pooling_reciprocal(area) : 1.0 / area);
+    grad_in->assign(in.values.size(), 0.0f);
+    for (std::size_t e = 0; e < in.events; ++e) {
+      const float* g = grad_out.data() + e * out.event_size;
+      float* gx = grad_in->data() + e * in.event_size;
+      for (int r = 0; r < out_h; ++r) {
+        for (int c = 0; c < out_w; ++c) {
+          for (int ch = 0; ch < channels; ++ch) {
+            const int o = (r * out_w + c) * channels + ch;
+            if (!average_) {
+              gx[out.index[e * out.event_size + o]] += g[o];
+              continue;
+            }
+            for (int pr = 0; pr < pool_h; ++pr) {
+              for (int pc = 0; pc < pool_w; ++pc) {
+                gx[((r * pool_h + pr) * width + (c * pool_w + pc)) * channels + ch] = g[o] * scale;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  bool average_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_conv2d(const model::ResolvedLayer& resolved) {
+  return std::make_unique<Conv2D>(resolved);
+}
+
+std::unique_ptr<Layer> make_pool2d(const model::ResolvedLayer& resolved) {
+  return std::make_unique<Pool2D>(resolved);
+}
+
+}  // namespace sparsepixels::layers

@@ -1,0 +1,92 @@
+// Dense: y = x W + b with W stored [n_in][n_out] (Keras layout).
+#include <Eigen/Core>
+#include <algorithm>
+
+#include "layer_kinds.h"
+
+namespace sparsepixels::layers {
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMap = Eigen::Map<const RowMatrix>;
+using Map = Eigen::Map<RowMatrix>;
+
+class Dense final : public Layer {
+ public:
+  using Layer::Layer;
+
+  void forward(const tensor::Batch& in, tensor::Batch& out) const override {
+    const int inputs = info_.input.channels, units = info_.spec.units;
+    const auto events = static_cast<Eigen::Index>(in.events);
+    out.reset(in.events, static_cast<std::size_t>(units));
+    out.geometry.reset();
+    const float* weights = forward_weights_.data();
+    if (in.nonzero_stride > 0) {
+      // Input from SparseFlatten: only the listed positions can be non-zero.
+      for (std::size_t e = 0; e < in.events; ++e) {
+        float* y = out.event(e);
+        std::copy(forward_bias_.begin(), forward_bias_.end(), y);
+        const float* x = in.event(e);
+        const std::int32_t* where = in.index.data() + e * in.nonzero_stride;
+        for (std::size_t k = 0; k < in.nonzero_stride; ++k) {
+          if (where[k] < 0) continue;
+          const float value = x[where[k]];
+          if (value == 0.0f) continue;
+          const float* w = weights + static_cast<std::size_t>(where[k]) * units;
+          for (int u = 0; u < units; ++u) y[u] += value * w[u];
+        }
+      }
+    } else {
+      Map y(out.values.data(), events, units);
+      y.noalias() = ConstMap(in.values.data(), events, inputs) * ConstMap(weights, inputs, units);
+      y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(forward_bias_.data(), units);
+    }
+    quantize_result(out);
+  }
+
+  void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
+                std::vector<float>* grad_in, ParameterGradients& gradients) const override {
+    const int inputs = info_.input.channels, units = info_.spec.units;
+    const auto events = static_cast<Eigen::Index>(in.events);
+    const float* weights = forward_weights_.data();
+    ConstMap g(grad_out.data(), events, units);
+    Eigen::Map<Eigen::RowVectorXf>(gradients.bias.data(), units) += g.colwise().sum();
+    if (in.nonzero_stride > 0) {
+      if (grad_in) grad_in->assign(in.values.size(), 0.0f);
+      for (std::size_t e = 0; e < in.events; ++e) {
+        const float* x = in.event(e);
+        const float* ge = grad_out.data() + e * out.event_size;
+        const std::int32_t* where = in.index.data() + e * in.nonzero_stride;
+        for (std::size_t k = 0; k < in.nonzero_stride; ++k) {
+          if (where[k] < 0) continue;
+          const std::size_t row = static_cast<std::size_t>(where[k]);
+          const float value = x[row];
+          float* gw = gradients.weights.data() + row * units;
+          const float* w = weights + row * units;
+          float into_input = 0.0f;
+          for (int u = 0; u < units; ++u) {
+            gw[u] += value * ge[u];
+            into_input += w[u] * ge[u];
+          }
+          if (grad_in) (*grad_in)[e * in.event_size + row] = into_input;
+        }
+      }
+      return;
+    }
+    ConstMap x(in.values.data(), events, inputs);
+    Map(gradients.weights.data(), inputs, units).noalias() += x.transpose() * g;
+    if (grad_in) {
+      grad_in->resize(in.values.size());
+      Map(grad_in->data(), events, inputs).noalias() = g * ConstMap(weights, inputs, units).transpose();
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_dense(const model::ResolvedLayer& resolved) {
+  return std::make_unique<Dense>(resolved);
+}
+
+}  // namespace sparsepixels::layers

@@ -1,0 +1,118 @@
+// InputReduce: dense image -> N slots (reference section 3.1; contract 11.2 for the quantized modes).
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "layer_kinds.h"
+
+namespace sparsepixels::layers {
+
+namespace {
+
+class InputReduce final : public Layer {
+ public:
+  using Layer::Layer;
+
+  void forward(const tensor::Batch& in, tensor::Batch& out) const override {
+    const model::Shape& shape = info_.input;
+    const int slots = info_.spec.n_active;
+    const int channels = shape.channels;
+    const std::size_t pixels = static_cast<std::size_t>(shape.height) * shape.width;
+    // The output's previous geometry is reused (no allocation per batch) unless it is the input's.
+    if (!out.geometry || out.geometry == in.geometry) out.geometry = std::make_shared<tensor::Geometry>();
+    const std::shared_ptr<tensor::Geometry> geometry = out.geometry;
+    geometry->reset(in.events, slots, shape.height, shape.width);
+    out.reset(in.events, static_cast<std::size_t>(slots) * channels);
+    out.geometry = geometry;
+    std::fill(out.values.begin(), out.values.end(), 0.0f);
+
+    // Quantized modes compare the quantized pixel with the threshold quantized the same way (11.2).
+    const Quantizer input_quantizer(info_.types.result, true);
+    const float threshold = quantized_ ? input_quantizer(static_cast<float>(info_.spec.threshold))
+                                       : static_cast<float>(info_.spec.threshold);
+    auto read = [&](const float* image, std::size_t pixel, int channel) {
+      const float value = image[pixel * channels + channel];
+      return quantized_ ? input_quantizer(value) : value;
+    };
+    std::vector<std::pair<float, std::uint32_t>> candidates;
+    for (std::size_t e = 0; e < in.events; ++e) {
+      const float* image = in.event(e);
+      float* features = out.event(e);
+      const std::size_t base = e * static_cast<std::size_t>(slots);
+      int filled = 0;
+      auto keep = [&](std::size_t pixel) {
+        for (int c = 0; c < channels; ++c) features[filled * channels + c] = read(image, pixel, c);
+        geometry->row[base + filled] = static_cast<std::int16_t>(pixel / shape.width + 1);
+        geometry->col[base + filled] = static_cast<std::int16_t>(pixel % shape.width + 1);
+        geometry->position[base + filled] = 1;
+        ++filled;
+      };
+      if (info_.spec.selection == model::Selection::Raster && !quantized_ && channels == 1) {
+        // Float, one channel: test blocks of pixels without branches first (about 1% are active).
+        constexpr std::size_t kBlock = 16;
+        std::size_t pixel = 0;
+        for (; pixel + kBlock <= pixels && filled < slots; pixel += kBlock) {
+          int any = 0;
+          for (std::size_t k = 0; k < kBlock; ++k) any |= image[pixel + k] > threshold ? 1 : 0;
+          if (!any) continue;
+          for (std::size_t k = 0; k < kBlock && filled < slots; ++k) {
+            if (image[pixel + k] > threshold) keep(pixel + k);
+          }
+        }
+        for (; pixel < pixels && filled < slots; ++pixel) {
+          if (image[pixel] > threshold) keep(pixel);
+        }
+      } else if (info_.spec.selection == model::Selection::Raster) {
+        for (std::size_t pixel = 0; pixel < pixels && filled < slots; ++pixel) {
+          if (read(image, pixel, 0) > threshold) keep(pixel);
+        }
+      } else {
+        // Top-k: the N largest channel-0 values, ties to the lower raster index, slots in that order.
+        candidates.clear();
+        for (std::size_t pixel = 0; pixel < pixels; ++pixel) {
+          const float value = read(image, pixel, 0);
+          if (value > threshold) candidates.emplace_back(value, static_cast<std::uint32_t>(pixel));
+        }
+        const std::size_t count = std::min<std::size_t>(candidates.size(), static_cast<std::size_t>(slots));
+        std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count),
+                          candidates.end(), [](const auto& a, const auto& b) {
+                            return a.first != b.first ? a.first > b.first : a.second < b.second;
+                          });
+        for (std::size_t k = 0; k < count; ++k) keep(candidates[k].second);
+      }
+      for (int s = filled; s < slots; ++s) {
+        geometry->row[base + s] = 1;
+        geometry->col[base + s] = 1;
+        geometry->position[base + s] = 0;
+      }
+    }
+  }
+
+  void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
+                std::vector<float>* grad_in, ParameterGradients&) const override {
+    if (!grad_in) return;
+    grad_in->assign(in.values.size(), 0.0f);
+    const int slots = info_.spec.n_active;
+    const int channels = info_.input.channels;
+    const tensor::Geometry& geometry = *out.geometry;
+    for (std::size_t e = 0; e < in.events; ++e) {
+      for (int s = 0; s < slots; ++s) {
+        const std::size_t at = e * static_cast<std::size_t>(slots) + s;
+        if (!geometry.position[at]) continue;
+        const std::size_t pixel =
+            static_cast<std::size_t>(geometry.row[at] - 1) * geometry.width + (geometry.col[at] - 1);
+        for (int c = 0; c < channels; ++c) {
+          (*grad_in)[e * in.event_size + pixel * channels + c] = grad_out[at * channels + c];
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_input_reduce(const model::ResolvedLayer& resolved) {
+  return std::make_unique<InputReduce>(resolved);
+}
+
+}  // namespace sparsepixels::layers

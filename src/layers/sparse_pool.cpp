@@ -1,0 +1,148 @@
+// SparseAvgPool2D and SparseMaxPool2D (reference sections 3.4, 11.5 and 11.6).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "layer_kinds.h"
+
+namespace sparsepixels::layers {
+
+double pooling_reciprocal(int area) {
+  // ap_ufixed<18,0> with round half to even.
+  const double scaled = std::ldexp(1.0 / area, 18);
+  return std::ldexp(std::nearbyint(scaled), -18);
+}
+
+namespace {
+
+class SparsePool final : public Layer {
+ public:
+  explicit SparsePool(const model::ResolvedLayer& resolved)
+      : Layer(resolved), average_(resolved.spec.kind == model::LayerKind::SparseAvgPool2D) {}
+
+  void forward(const tensor::Batch& in, tensor::Batch& out) const override {
+    const int slots = info_.input.slots, channels = info_.input.channels;
+    const int pool_h = info_.spec.pool_height, pool_w = info_.spec.pool_width;
+    const tensor::Geometry& from = *in.geometry;
+    // The output's previous geometry is reused (no allocation per batch) unless it is the input's.
+    if (!out.geometry || out.geometry == in.geometry) out.geometry = std::make_shared<tensor::Geometry>();
+    const std::shared_ptr<tensor::Geometry> geometry = out.geometry;
+    geometry->reset(in.events, slots, info_.output.height, info_.output.width);
+    out.reset(in.events, in.event_size);
+    out.geometry = geometry;
+    std::fill(out.values.begin(), out.values.end(), 0.0f);
+    // index: the slot receiving each slot's cell (-1 outside the valid grid); for max pooling then
+    // also the winning slot per (owner slot, channel).
+    const std::size_t owners_size = in.events * static_cast<std::size_t>(slots);
+    out.index.assign(owners_size + (average_ ? 0 : in.values.size()), -1);
+    const float scale =
+        static_cast<float>(quantized_ ? pooling_reciprocal(pool_h * pool_w) : 1.0 / (pool_h * pool_w));
+    const int area = pool_h * pool_w;
+
+    for (std::size_t e = 0; e < in.events; ++e) {
+      const std::size_t base = e * static_cast<std::size_t>(slots);
+      std::int32_t* owner = out.index.data() + base;
+      for (int s = 0; s < slots; ++s) {
+        const int row = (from.row[base + s] - 1) / pool_h + 1, col = (from.col[base + s] - 1) / pool_w + 1;
+        geometry->row[base + s] = static_cast<std::int16_t>(row);
+        geometry->col[base + s] = static_cast<std::int16_t>(col);
+        geometry->position[base + s] = 0;
+        // The lowest-index slot of the cell, active or not, receives the cell (reference 3.4).
+        int first = s;
+        for (int t = 0; t < s; ++t) {
+          if (geometry->row[base + t] == row && geometry->col[base + t] == col) {
+            first = t;
+            break;
+          }
+        }
+        const bool valid = row <= geometry->height && col <= geometry->width;
+        owner[s] = valid ? first : -1;
+        if (valid && from.position[base + s]) geometry->position[base + first] = 1;
+      }
+      const float* x = in.event(e);
+      float* y = out.event(e);
+      if (average_) {
+        for (int s = 0; s < slots; ++s) {
+          if (owner[s] < 0) continue;
+          for (int c = 0; c < channels; ++c) y[owner[s] * channels + c] += x[s * channels + c];
+        }
+        if (area > 1) {
+          for (std::size_t i = 0; i < out.event_size; ++i) y[i] *= scale;
+        }
+      } else {
+        std::int32_t* winner = out.index.data() + owners_size + e * out.event_size;
+        // Candidates: the cell's active slots (any channel non-zero; docs/semantics.md section 5).
+        auto active = [&](int s) {
+          for (int c = 0; c < channels; ++c) {
+            if (x[s * channels + c] != 0.0f) return true;
+          }
+          return false;
+        };
+        for (int o = 0; o < slots; ++o) {
+          if (owner[o] != o) continue;
+          int candidates = 0;
+          for (int s = o; s < slots; ++s) candidates += (owner[s] == o && active(s)) ? 1 : 0;
+          for (int c = 0; c < channels; ++c) {
+            float best = -std::numeric_limits<float>::infinity();
+            int best_slot = -1;
+            for (int s = o; s < slots; ++s) {
+              if (owner[s] != o || !active(s)) continue;
+              if (x[s * channels + c] > best) {
+                best = x[s * channels + c];
+                best_slot = s;
+              }
+            }
+            // A cell with fewer real pixels than its area also holds an implicit zero (11.6).
+            if (best_slot < 0 || (candidates < area && best < 0.0f)) {
+              best = 0.0f;
+              best_slot = -1;
+            }
+            y[o * channels + c] = best;
+            winner[o * channels + c] = best_slot;
+          }
+        }
+      }
+    }
+    quantize_result(out);
+  }
+
+  void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
+                std::vector<float>* grad_in, ParameterGradients&) const override {
+    if (!grad_in) return;
+    const int slots = info_.input.slots, channels = info_.input.channels;
+    const int area = info_.spec.pool_height * info_.spec.pool_width;
+    grad_in->assign(in.values.size(), 0.0f);
+    const float scale =
+        area == 1 ? 1.0f : static_cast<float>(quantized_ ? pooling_reciprocal(area) : 1.0 / area);
+    const std::size_t owners_size = in.events * static_cast<std::size_t>(slots);
+    for (std::size_t e = 0; e < in.events; ++e) {
+      const std::int32_t* owner = out.index.data() + e * static_cast<std::size_t>(slots);
+      const float* g = grad_out.data() + e * out.event_size;
+      float* gx = grad_in->data() + e * in.event_size;
+      if (average_) {
+        for (int s = 0; s < slots; ++s) {
+          if (owner[s] < 0) continue;
+          for (int c = 0; c < channels; ++c) gx[s * channels + c] = g[owner[s] * channels + c] * scale;
+        }
+      } else {
+        const std::int32_t* winner = out.index.data() + owners_size + e * out.event_size;
+        for (std::size_t i = 0; i < out.event_size; ++i) {
+          if (winner[i] < 0) continue;
+          const std::size_t channel = i % static_cast<std::size_t>(channels);
+          gx[static_cast<std::size_t>(winner[i]) * channels + channel] += g[i];
+        }
+      }
+    }
+  }
+
+ private:
+  bool average_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_sparse_pool(const model::ResolvedLayer& resolved) {
+  return std::make_unique<SparsePool>(resolved);
+}
+
+}  // namespace sparsepixels::layers

@@ -1,0 +1,142 @@
+#include "sparsepixels/model/model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/tensor/shard_pool.h"
+
+namespace sparsepixels::model {
+
+Model::Model(ModelSpec spec, const std::string& origin) : spec_(std::move(spec)) {
+  resolved_ = resolve(spec_, origin);
+  for (std::size_t i = 0; i < resolved_.size(); ++i) {
+    spec_.layers[i].name = resolved_[i].spec.name;  // automatic names become part of the model
+    layers_.push_back(layers::make_layer(resolved_[i]));
+  }
+}
+
+void Model::initialize(std::uint64_t seed) {
+  seed_ = seed;
+  std::mt19937_64 random(seed);
+  for (auto& layer : layers_) {
+    layer->initialize(random);
+    layer->prepare(layer->quantized());
+  }
+}
+
+std::size_t Model::parameter_count() const {
+  std::size_t total = 0;
+  for (const auto& layer : resolved_) total += layer.weight_count + layer.bias_count;
+  return total;
+}
+
+Shape Model::input_shape() const {
+  return resolved_.front().input;
+}
+
+std::vector<std::vector<float>> Model::parameters() const {
+  std::vector<std::vector<float>> values;
+  for (const auto& layer : layers_) {
+    values.push_back(layer->weights);
+    values.push_back(layer->bias);
+  }
+  return values;
+}
+
+void Model::set_parameters(const std::vector<std::vector<float>>& values) {
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->weights = values.at(2 * i);
+    layers_[i]->bias = values.at(2 * i + 1);
+    layers_[i]->prepare(layers_[i]->quantized());
+  }
+}
+
+void forward_range(const Model& model, std::size_t first, std::size_t last,
+                   std::vector<tensor::Batch>& activations) {
+  if (activations.size() < last - first + 1) activations.resize(last - first + 1);
+  for (std::size_t i = first; i < last; ++i) {
+    model.layer(i).forward(activations[i - first], activations[i - first + 1]);
+  }
+}
+
+void quantize_inputs(const Model& model, float* values, std::size_t count) {
+  if (model.resolved().front().spec.kind == LayerKind::InputReduce) return;
+  const layers::Quantizer quantizer(model.spec().input_type, true);
+  quantizer.apply(values, count);
+}
+
+void Model::predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
+                    int threads) const {
+  // The mode is a property of the prepared forward copies; switch only when it differs.
+  for (const auto& layer : layers_) {
+    if (layer->quantized() != quantized) layer->prepare(quantized);
+  }
+  const std::size_t in_size = input_shape().size(), out_size = output_size();
+  out.resize(events * out_size);
+  constexpr std::size_t kShardEvents = 64;
+  const std::size_t shards = (events + kShardEvents - 1) / kShardEvents;
+  tensor::ShardPool pool(threads);
+  std::vector<std::vector<tensor::Batch>> workspace(static_cast<std::size_t>(pool.threads()));
+  pool.run(shards, [&](std::size_t shard, int worker) {
+    auto& activations = workspace[static_cast<std::size_t>(worker)];
+    activations.resize(layers_.size() + 1);
+    const std::size_t first = shard * kShardEvents, count = std::min(kShardEvents, events - first);
+    activations[0].reset(count, in_size);
+    std::copy_n(inputs + first * in_size, count * in_size, activations[0].values.begin());
+    if (quantized) quantize_inputs(*this, activations[0].values.data(), activations[0].values.size());
+    forward_range(*this, 0, layers_.size(), activations);
+    std::copy_n(activations.back().values.begin(), count * out_size,
+                out.begin() + static_cast<std::ptrdiff_t>(first * out_size));
+  });
+}
+
+std::string summary(const Model& model) {
+  const auto& layers = model.resolved();
+  std::string text =
+      fmt::format("Model: \"{}\"  (input {}x{}x{}, {})\n", model.spec().name, model.spec().input_height,
+                  model.spec().input_width, model.spec().input_channels, model.spec().input_type.to_string());
+  const std::string rule(110, '-');
+  text += rule + "\n";
+  text += fmt::format("{:<28}{:<32}{:>9}  {}\n", "Layer (type)", "Output shape", "Params", "Types");
+  text += rule + "\n";
+  for (const auto& layer : layers) {
+    const std::size_t params = layer.weight_count + layer.bias_count;
+    std::string types;
+    switch (layer.spec.kind) {
+      case LayerKind::SparseConv2D:
+      case LayerKind::Conv2D:
+      case LayerKind::Dense:
+        types = fmt::format("w {}  b {}  acc {}  out {}", layer.types.weight.to_string(),
+                            layer.types.bias.to_string(), layer.types.accum.to_string(),
+                            layer.types.result.to_string());
+        break;
+      case LayerKind::SparseAvgPool2D:
+      case LayerKind::AvgPool2D:
+        types = fmt::format("acc {}  out {}", layer.types.accum.to_string(), layer.types.result.to_string());
+        break;
+      case LayerKind::Sigmoid:
+      case LayerKind::Softmax:
+        types =
+            fmt::format("table {}  out {}", layer.types.table.to_string(), layer.types.result.to_string());
+        break;
+      default:
+        types = fmt::format("out {}", layer.types.result.to_string());
+        break;
+    }
+    std::string extra;
+    if (layer.spec.kind == LayerKind::InputReduce) {
+      extra = fmt::format(" N={} t={} {}", layer.spec.n_active, layer.spec.threshold,
+                          to_string(layer.spec.selection));
+    }
+    text += fmt::format("{:<28}{:<32}{:>9}  {}{}\n",
+                        fmt::format("{} ({})", layer.spec.name, to_string(layer.spec.kind)),
+                        layer.output.to_string(), params, types, extra);
+  }
+  text += rule + "\n";
+  text += fmt::format("Total params: {}\n", model.parameter_count());
+  return text;
+}
+
+}  // namespace sparsepixels::model

@@ -1,0 +1,259 @@
+#include "sparsepixels/model/spec.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "sparsepixels/error.h"
+
+namespace sparsepixels::model {
+
+namespace {
+
+constexpr std::array<std::pair<LayerKind, const char*>, 14> kKindNames{{
+    {LayerKind::InputReduce, "InputReduce"},
+    {LayerKind::SparseConv2D, "SparseConv2D"},
+    {LayerKind::SparseReLU, "SparseReLU"},
+    {LayerKind::SparseAvgPool2D, "SparseAvgPool2D"},
+    {LayerKind::SparseMaxPool2D, "SparseMaxPool2D"},
+    {LayerKind::SparseFlatten, "SparseFlatten"},
+    {LayerKind::Dense, "Dense"},
+    {LayerKind::ReLU, "ReLU"},
+    {LayerKind::Sigmoid, "Sigmoid"},
+    {LayerKind::Softmax, "Softmax"},
+    {LayerKind::Conv2D, "Conv2D"},
+    {LayerKind::AvgPool2D, "AvgPool2D"},
+    {LayerKind::MaxPool2D, "MaxPool2D"},
+    {LayerKind::Flatten, "Flatten"},
+}};
+
+// Lower-case prefix used for automatic layer names ("sparseconv2d_1").
+std::string default_name(LayerKind kind, int index) {
+  std::string text = to_string(kind);
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return fmt::format("{}_{}", text, index);
+}
+
+int ceil_log2(int value) {
+  int bits = 0;
+  while ((1 << bits) < value) ++bits;
+  return bits;
+}
+
+bool is_sparse_kind(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::SparseConv2D:
+    case LayerKind::SparseReLU:
+    case LayerKind::SparseAvgPool2D:
+    case LayerKind::SparseMaxPool2D:
+    case LayerKind::SparseFlatten:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string to_string(LayerKind kind) {
+  for (const auto& [k, name] : kKindNames) {
+    if (k == kind) return name;
+  }
+  return "?";
+}
+
+std::optional<LayerKind> parse_layer_kind(const std::string& text) {
+  for (const auto& [k, name] : kKindNames) {
+    if (text == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string to_string(Selection selection) {
+  return selection == Selection::Raster ? "raster" : "topk";
+}
+
+std::size_t Shape::size() const {
+  if (sparse) return static_cast<std::size_t>(slots) * static_cast<std::size_t>(channels);
+  return static_cast<std::size_t>(height) * static_cast<std::size_t>(width) *
+         static_cast<std::size_t>(channels);
+}
+
+std::string Shape::to_string() const {
+  if (sparse) return fmt::format("({} slots x {} ch, grid {}x{})", slots, channels, height, width);
+  if (height == 1 && width == 1) return fmt::format("({})", channels);
+  return fmt::format("({}, {}, {})", height, width, channels);
+}
+
+bool type_covers(const fixed::FixedType& wide, const fixed::FixedType& narrow) {
+  return fixed::holds_exactly(wide, narrow);
+}
+
+fixed::FixedType exact_pool_accumulator(const fixed::FixedType& input, int area) {
+  fixed::FixedType accum;
+  accum.is_signed = input.is_signed;
+  accum.integer = input.integer + ceil_log2(std::max(area, 1));
+  accum.width = accum.integer + input.fraction();
+  accum.quantization = fixed::Quantization::TRN;
+  accum.overflow = fixed::Overflow::WRAP;
+  accum.saturation_bits = 0;
+  return accum;
+}
+
+std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& origin) {
+  auto fail_model = [&](const std::string& field, const std::string& message) {
+    throw Error(fmt::format("{}: field '{}': {}", origin, field, message));
+  };
+  if (spec.input_height <= 0)
+    fail_model("input.height", fmt::format("must be > 0, got {}", spec.input_height));
+  if (spec.input_width <= 0) fail_model("input.width", fmt::format("must be > 0, got {}", spec.input_width));
+  if (spec.input_channels <= 0) {
+    fail_model("input.channels", fmt::format("must be > 0, got {}", spec.input_channels));
+  }
+  if (spec.layers.empty()) fail_model("layers", "the model has no layers");
+
+  const fixed::FixedType builtin = fixed::FixedType::parse("ap_fixed<16,6>");
+  const fixed::FixedType builtin_table = fixed::FixedType::parse("ap_fixed<18,2>");  // the kernels' default
+
+  std::vector<ResolvedLayer> out;
+  Shape shape{false, spec.input_height, spec.input_width, spec.input_channels, 0};
+  fixed::FixedType data_type = spec.input_type;  // the type of the tensor flowing into the next layer
+  std::vector<std::string> names;
+
+  for (std::size_t index = 0; index < spec.layers.size(); ++index) {
+    ResolvedLayer layer;
+    layer.spec = spec.layers[index];
+    LayerSpec& s = layer.spec;
+    if (s.name.empty()) s.name = default_name(s.kind, static_cast<int>(index) + 1);
+    if (std::find(names.begin(), names.end(), s.name) != names.end()) {
+      throw Error(
+          fmt::format("{}: layer {} ('{}'): field 'name': duplicate layer name", origin, index + 1, s.name));
+    }
+    names.push_back(s.name);
+    auto fail = [&](const std::string& field, const std::string& message) {
+      throw Error(fmt::format("{}: layer '{}' ({}): field '{}': {}", origin, s.name, to_string(s.kind), field,
+                              message));
+    };
+    auto require_positive = [&](const std::string& field, int value) {
+      if (value <= 0) fail(field, fmt::format("must be > 0, got {}", value));
+    };
+    if (is_sparse_kind(s.kind) && !shape.sparse) {
+      fail("type", "a sparse layer needs sparse input (put InputReduce first)");
+    }
+    if (!is_sparse_kind(s.kind) && s.kind != LayerKind::InputReduce && shape.sparse) {
+      fail("type", "this layer needs dense input (use the Sparse* layer or SparseFlatten first)");
+    }
+    layer.input = shape;
+
+    auto pick = [&](const std::optional<fixed::FixedType>& own,
+                    const std::optional<fixed::FixedType>& fallback,
+                    const fixed::FixedType& last) { return own ? *own : (fallback ? *fallback : last); };
+    const LayerPrecision& p = s.precision;
+    const LayerPrecision& d = spec.defaults;
+    LayerTypes types;
+    types.weight = pick(p.weight, d.weight, builtin);
+    types.bias = pick(p.bias, d.bias, builtin);
+    types.result = pick(p.result, d.result, builtin);
+    types.table = pick(p.table, d.table, builtin_table);
+    types.accum = types.result;
+    // Resolves an accumulator: 'auto' -> exact; an override must hold the exact one.
+    auto resolve_accum = [&](const fixed::FixedType& exact) {
+      const bool own_auto = p.accum_auto || (!p.accum && (d.accum_auto || !d.accum));
+      if (own_auto) return exact;
+      const fixed::FixedType declared = p.accum ? *p.accum : *d.accum;
+      if (!type_covers(declared, exact)) {
+        fail("precision.accum", fmt::format("{} is narrower than the exact accumulator {} (section 11.3)",
+                                            declared.to_string(), exact.to_string()));
+      }
+      return declared;
+    };
+
+    switch (s.kind) {
+      case LayerKind::InputReduce:
+        if (index != 0) fail("type", "InputReduce must be the first layer");
+        require_positive("n_active", s.n_active);
+        if (s.threshold < 0) fail("threshold", fmt::format("must be >= 0, got {}", s.threshold));
+        shape = Shape{true, shape.height, shape.width, shape.channels, s.n_active};
+        types.result = data_type;
+        break;
+      case LayerKind::SparseConv2D:
+      case LayerKind::Conv2D: {
+        require_positive("filters", s.filters);
+        require_positive("kernel", s.kernel);
+        if (s.kernel % 2 == 0) fail("kernel", fmt::format("must be odd, got {}", s.kernel));
+        const int taps = s.kernel * s.kernel;
+        layer.weight_count = static_cast<std::size_t>(taps) * shape.channels * s.filters;
+        layer.bias_count = static_cast<std::size_t>(s.filters);
+        layer.fan_in =
+            (s.kind == LayerKind::SparseConv2D ? std::min(shape.slots, taps) : taps) * shape.channels;
+        types.accum =
+            resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        shape.channels = s.filters;
+        break;
+      }
+      case LayerKind::Dense: {
+        require_positive("units", s.units);
+        if (shape.height != 1 || shape.width != 1) {
+          fail("type", fmt::format("Dense needs a vector input; got {} (add Flatten)", shape.to_string()));
+        }
+        layer.weight_count = static_cast<std::size_t>(shape.channels) * s.units;
+        layer.bias_count = static_cast<std::size_t>(s.units);
+        layer.fan_in = shape.channels;
+        types.accum =
+            resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        shape.channels = s.units;
+        break;
+      }
+      case LayerKind::SparseAvgPool2D:
+      case LayerKind::SparseMaxPool2D:
+      case LayerKind::AvgPool2D:
+      case LayerKind::MaxPool2D: {
+        require_positive("pool", s.pool_height);
+        require_positive("pool", s.pool_width);
+        if (s.pool_height > shape.height || s.pool_width > shape.width) {
+          fail("pool", fmt::format("{}x{} is larger than the input {}x{}", s.pool_height, s.pool_width,
+                                   shape.height, shape.width));
+        }
+        layer.fan_in = s.pool_height * s.pool_width;
+        const bool average = s.kind == LayerKind::SparseAvgPool2D || s.kind == LayerKind::AvgPool2D;
+        types.accum = average ? resolve_accum(exact_pool_accumulator(data_type, layer.fan_in)) : data_type;
+        shape.height /= s.pool_height;
+        shape.width /= s.pool_width;
+        break;
+      }
+      case LayerKind::SparseFlatten:
+      case LayerKind::Flatten:
+        shape = Shape{false, 1, 1, shape.height * shape.width * shape.channels, 0};
+        types.result = data_type;  // flattening moves values, never changes them
+        break;
+      case LayerKind::SparseReLU:
+      case LayerKind::ReLU:
+        break;
+      case LayerKind::Sigmoid:
+      case LayerKind::Softmax:
+        if (shape.height != 1 || shape.width != 1) fail("type", "needs a vector input");
+        if (s.kind == LayerKind::Sigmoid && shape.channels != 1) {
+          fail("type", fmt::format("Sigmoid needs one input, got {}", shape.channels));
+        }
+        break;
+    }
+    const bool has_sum =
+        s.kind == LayerKind::Conv2D || s.kind == LayerKind::SparseConv2D || s.kind == LayerKind::Dense;
+    if (!has_sum) {
+      types.weight = types.result;
+      types.bias = types.result;
+    }
+    if (!has_sum && layer.fan_in == 0) types.accum = types.result;  // no sum: nothing to accumulate
+    if (s.kind != LayerKind::Sigmoid && s.kind != LayerKind::Softmax) types.table = types.result;
+    if (shape.height <= 0 || shape.width <= 0) fail("pool", "the output is empty");
+    layer.types = types;
+    layer.output = shape;
+    data_type = types.result;
+    out.push_back(std::move(layer));
+  }
+  return out;
+}
+
+}  // namespace sparsepixels::model

@@ -1,0 +1,93 @@
+#include "sparsepixels/train/bench.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/model/config.h"
+#include "sparsepixels/train/engine.h"
+
+namespace sparsepixels::train {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Events per second of training steps (batches of `batch`) until `budget` seconds have passed.
+double measure_training(model::Model& model, bool quantized, const data::Split& split, int batch,
+                        tensor::ShardPool& pool, double budget) {
+  model.initialize(1);
+  Engine engine(model, quantized, pool);
+  const PreparedSplit prepared = engine.prepare(split);
+  Adam adam(model, 1e-3, 0.9, 0.999, 1e-7);
+  std::vector<std::uint32_t> order(split.size());
+  std::iota(order.begin(), order.end(), 0u);
+  const auto step = static_cast<std::size_t>(batch);
+  std::size_t done = 0, first = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (done == 0 || seconds_since(start) < budget) {
+    if (first + step > order.size()) first = 0;
+    engine.train_step(prepared, order.data() + first, step);
+    adam.step(engine.gradients());
+    engine.refresh();
+    first += step;
+    done += step;
+  }
+  return static_cast<double>(done) / seconds_since(start);
+}
+
+// Events per second of inference from dense events, in chunks, until `budget` seconds have passed.
+double measure_inference(const model::Model& model, const data::Split& split, int threads, double budget) {
+  std::vector<float> out;
+  std::size_t done = 0;
+  const std::size_t chunk = std::min<std::size_t>(split.size(), 4096);
+  const auto start = std::chrono::steady_clock::now();
+  while (done == 0 || seconds_since(start) < budget) {
+    model.predict(split.x.data(), chunk, out, false, threads);
+    done += chunk;
+  }
+  return static_cast<double>(done) / seconds_since(start);
+}
+
+}  // namespace
+
+std::string BenchResult::to_json() const {
+  nlohmann::json j;
+  j["train_events_per_s"] = train_events_per_s;
+  j["infer_events_per_s"] = infer_events_per_s;
+  j["batch"] = batch;
+  j["threads"] = threads;
+  j["events"] = events;
+  j["input_reduction"] = "training: cached once per dataset (not timed); inference: included";
+  return j.dump(2);
+}
+
+BenchResult run_bench(int threads, std::size_t events, double seconds_per_model) {
+  BenchResult result;
+  tensor::ShardPool pool(threads);
+  result.threads = pool.threads();
+  result.events = events;
+  const data::Split split = data::generate_synthetic(events, 2026);
+  const std::pair<const char*, int> variants[] = {
+      {"standard", 0}, {"sparse-t", 8}, {"sparse-s", 12}, {"sparse-m", 16}, {"sparse-l", 20}};
+  for (const auto& [name, n_active] : variants) {
+    model::Model model(model::paper_model("neutrino", n_active));
+    // The standard CNN is ~100x slower: a shorter budget still gives a stable rate.
+    const double budget = n_active == 0 ? seconds_per_model : seconds_per_model;
+    result.train_events_per_s[name] = measure_training(model, false, split, result.batch, pool, budget);
+    result.infer_events_per_s[name] = measure_inference(model, split, threads, budget);
+    if (n_active == 20) {
+      model::Model qat(model::paper_model("neutrino", n_active));
+      result.train_events_per_s["sparse-l-qat"] =
+          measure_training(qat, true, split, result.batch, pool, budget);
+    }
+  }
+  return result;
+}
+
+}  // namespace sparsepixels::train

@@ -1,0 +1,131 @@
+#include "sparsepixels/train/trainer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/tensor/shard_pool.h"
+#include "sparsepixels/train/engine.h"
+
+namespace sparsepixels::train {
+
+std::string resolve_loss(const model::Model& model) {
+  const model::ResolvedLayer& head = model.resolved().back();
+  const bool sigmoid = head.spec.kind == model::LayerKind::Sigmoid;
+  const bool softmax = head.spec.kind == model::LayerKind::Softmax;
+  const std::string& declared = model.spec().training.loss;
+  if (!sigmoid && !softmax) {
+    throw Error(fmt::format("model '{}': the last layer must be Sigmoid or Softmax to train (got {})",
+                            model.spec().name, model::to_string(head.spec.kind)));
+  }
+  const std::string natural = sigmoid ? "binary_crossentropy" : "categorical_crossentropy";
+  if (declared != "auto" && declared != natural) {
+    throw Error(fmt::format("model '{}': field 'training.loss': {} does not fit a {} head (use {})",
+                            model.spec().name, declared, model::to_string(head.spec.kind), natural));
+  }
+  return natural;
+}
+
+std::pair<double, double> evaluate(const model::Model& model, const data::Split& split, bool quantized,
+                                   int threads) {
+  tensor::ShardPool pool(threads);
+  Engine engine(const_cast<model::Model&>(model), quantized, pool);
+  const PreparedSplit prepared = engine.prepare(split);
+  const auto [loss, correct] = engine.evaluate(prepared);
+  const double count = static_cast<double>(std::max<std::size_t>(split.size(), 1));
+  return {loss / count, correct / count};
+}
+
+void write_history(const std::string& path, const std::vector<EpochRecord>& history) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary);
+    if (!out) throw Error(fmt::format("{}: cannot write the history file", temporary));
+    out << "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n";
+    for (const EpochRecord& r : history) {
+      out << fmt::format("{},{:.8g},{:.8g},{:.8g},{:.8g},{:.8g},{:.6f}\n", r.epoch, r.loss, r.accuracy,
+                         r.val_loss, r.val_accuracy, r.learning_rate, r.seconds);
+    }
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
+                  const TrainOptions& options) {
+  model::TrainingSettings settings = model.spec().training;
+  if (options.epochs) settings.max_epochs = *options.epochs;
+  if (options.seed) settings.seed = *options.seed;
+  if (options.threads) settings.threads = *options.threads;
+  model.spec().training.seed = settings.seed;
+  resolve_loss(model);
+  if (train_split.size() == 0) throw Error("train: the training split has no events");
+
+  model.initialize(settings.seed);
+  tensor::ShardPool pool(settings.threads);
+  Engine engine(model, settings.quantized, pool);
+  const PreparedSplit train_data = engine.prepare(train_split);
+  const PreparedSplit val_data = engine.prepare(val_split);
+  const bool has_val = val_split.size() > 0;
+
+  Adam adam(model, settings.learning_rate, settings.beta1, settings.beta2, settings.epsilon);
+  std::vector<std::uint32_t> order(train_split.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::mt19937_64 shuffle_random(settings.seed ^ 0x9e3779b97f4a7c15ULL);
+
+  TrainResult result;
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<float>> best_parameters = model.parameters();
+  int waited = 0;
+  const auto batch = static_cast<std::size_t>(settings.batch_size);
+  for (int epoch = 1; epoch <= settings.max_epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    // Fisher-Yates with our own draws: std::shuffle's algorithm differs between libraries.
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle_random() % i]);
+    double loss_sum = 0, correct = 0;
+    for (std::size_t first = 0; first < order.size(); first += batch) {
+      const std::size_t count = std::min(batch, order.size() - first);
+      const auto [loss, hits] = engine.train_step(train_data, order.data() + first, count);
+      loss_sum += loss;
+      correct += hits;
+      adam.step(engine.gradients());
+      engine.refresh();
+    }
+    EpochRecord record;
+    record.epoch = epoch;
+    record.loss = loss_sum / static_cast<double>(order.size());
+    record.accuracy = correct / static_cast<double>(order.size());
+    record.val_loss = record.val_accuracy = std::numeric_limits<double>::quiet_NaN();
+    if (has_val) {
+      const auto [loss, hits] = engine.evaluate(val_data);
+      record.val_loss = loss / static_cast<double>(val_split.size());
+      record.val_accuracy = hits / static_cast<double>(val_split.size());
+    }
+    record.learning_rate = settings.learning_rate;
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.history.push_back(record);
+    if (!options.history_csv.empty()) write_history(options.history_csv, result.history);
+    if (options.on_epoch) options.on_epoch(record);
+
+    const double monitored = has_val ? record.val_loss : record.loss;
+    if (monitored < best - settings.min_delta || result.best_epoch == 0) {
+      best = monitored;
+      result.best_epoch = epoch;
+      best_parameters = model.parameters();
+      waited = 0;
+    } else if (settings.early_stopping && ++waited >= settings.patience) {
+      result.stopped_early = true;
+      break;
+    }
+  }
+  if (settings.restore_best && result.best_epoch > 0) model.set_parameters(best_parameters);
+  for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).prepare(false);
+  return result;
+}
+
+}  // namespace sparsepixels::train
