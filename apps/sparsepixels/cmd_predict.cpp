@@ -9,7 +9,7 @@
 #include "command.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
-#include "sparsepixels/model/fixed_inference.h"
+#include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/model.h"
 
 namespace sparsepixels::cli {
@@ -36,7 +36,7 @@ Run setup_predict(CLI::App& sub) {
     const data::Split split = data::read_split(args->data, args->split);
     std::vector<double> out;
     if (args->fixed) {
-      model::predict_fixed(model, split.x.data(), split.size(), out);
+      out = inference::fixed_predict(model, split.x.data(), split.size(), {.threads = args->threads}).values;
     } else {
       std::vector<float> values;
       model.predict(split.x.data(), split.size(), values, args->quantized, args->threads);

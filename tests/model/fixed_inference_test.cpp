@@ -5,8 +5,8 @@
 #include <cmath>
 #include <random>
 
+#include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/config.h"
-#include "sparsepixels/model/fixed_inference.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
 
@@ -49,9 +49,18 @@ void expect_fixed_equals_qat(const std::string& layers, int classes) {
   Model model(parse_config(config(layers, 3), "fixed.yml"), "fixed.yml");
   const data::Split train_split = toy_split(600, 1, classes), val_split = toy_split(200, 2, classes);
   train::train(model, train_split, val_split);
-  std::vector<double> fixed_logits, fixed_out;
-  predict_fixed(model, val_split.x.data(), val_split.size(), fixed_logits, true);
-  predict_fixed(model, val_split.x.data(), val_split.size(), fixed_out, false);
+  // The fixed path's output, and (from its trace) the input of the head, i.e. the logits.
+  const inference::FixedModel fixed_model(model);
+  const inference::FixedOutput fixed =
+      fixed_model.predict(val_split.x.data(), val_split.size(), {.threads = 1, .trace = true});
+  const std::vector<double>& fixed_out = fixed.values;
+  const std::size_t logits_layer = model.size() - 2;
+  const fixed::FixedType& logits_type = fixed_model.result_type(logits_layer);
+  std::vector<double> fixed_logits;
+  for (const auto& event_layers : fixed.trace) {
+    for (std::int64_t raw : event_layers[logits_layer].raw)
+      fixed_logits.push_back(logits_type.to_double(raw));
+  }
   // The QAT forward up to the head's input.
   for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).prepare(true);
   std::vector<tensor::Batch> activations(model.size() + 1);

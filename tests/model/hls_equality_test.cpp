@@ -1,5 +1,5 @@
 // The host fixed inference against the HLS kernels (hls/nnet_utils) on the same model and events:
-// a top function wired as code generation would write it, and model::predict_fixed on the same
+// a top function wired as code generation would write it, and inference::fixed_predict on the same
 // model built with the host API. Every logit must be equal (zero mismatches).
 #include <gtest/gtest.h>
 
@@ -14,8 +14,8 @@
 #include "nnet_sparse_flatten.h"
 #include "nnet_sparse_input_reduce.h"
 #include "nnet_sparse_pool.h"
+#include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/config.h"
-#include "sparsepixels/model/fixed_inference.h"
 
 namespace {
 
@@ -136,8 +136,8 @@ void compare(const char* selection, std::uint64_t seed) {
     const int hits = 3 + static_cast<int>(random() % 14);  // below and above the budget of 10
     for (int h = 0; h < hits; ++h) images[e * 144 + random() % 144] = static_cast<float>(uniform(0.0, 1.2));
   }
-  std::vector<double> host;
-  sparsepixels::model::predict_fixed(model, images.data(), events, host);
+  const std::vector<double> host =
+      sparsepixels::inference::fixed_predict(model, images.data(), events).values;
   int mismatches = 0, non_zero = 0;
   for (std::size_t e = 0; e < events; ++e) {
     input_t x[144];
