@@ -59,7 +59,13 @@ class Activation final : public Layer {
       case model::LayerKind::ReLU:
       case model::LayerKind::SparseReLU:
         // Straight-through for the result quantizer: the derivative follows the unquantized input.
-        for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] > 0.0f ? g[i] : 0.0f;
+        // In QAT an input of exactly 0 may be a small pre-activation the previous layer's result
+        // type rounded away; QKeras's quantized_relu passes its gradient, so 0 does too.
+        if (quantized_) {
+          for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] >= 0.0f ? g[i] : 0.0f;
+        } else {
+          for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] > 0.0f ? g[i] : 0.0f;
+        }
         break;
       case model::LayerKind::Sigmoid:
         for (std::size_t i = 0; i < in.values.size(); ++i) {
