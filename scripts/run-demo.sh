@@ -6,5 +6,5 @@ build_dir="${SPARSEPIXELS_BUILD_DIR:-$root/build}"
 
 bash "$root/scripts/install-deps.sh"
 bash "$root/scripts/build.sh"
-# The main job. Until `sparsepixels demo` exists, this shows the command line's help.
-"$build_dir/sparsepixels" --help
+# The main job: train, evaluate, convert, C-simulate and estimate the paper's models (docs/demo.md).
+"$build_dir/sparsepixels" demo --out "$root/demo-out"
