@@ -2,6 +2,8 @@
 
 namespace sparsepixels {
 
-const char* version() { return SPARSEPIXELS_VERSION; }
+const char* version() {
+  return SPARSEPIXELS_VERSION;
+}
 
 }  // namespace sparsepixels

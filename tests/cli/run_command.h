@@ -22,7 +22,8 @@ inline CommandResult run_cli(const std::string& args) {
   if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
   CommandResult result;
   std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) result.output += buffer.data();
+  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr)
+    result.output += buffer.data();
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
