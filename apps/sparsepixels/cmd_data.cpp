@@ -1,4 +1,6 @@
 // `sparsepixels data ...`: raw data (IDX, HDF5) or the built-in generator to a dataset file.
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include "sparsepixels/data/microboone.h"
 #include "sparsepixels/data/mnist.h"
 #include "sparsepixels/data/synthetic.h"
+#include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -74,6 +77,21 @@ Run setup_data(CLI::App& app) {
   synthetic->add_option("--seed", options->seed, "Random seed")->capture_default_str();
 
   return [=]() {
+    // Check the inputs first: a missing one is a failure naming it (exit 1).
+    if ((mnist->parsed() || fashion->parsed()) && !options->idx_dir.empty())
+      require_input_folder(options->idx_dir);
+    if (microboone->parsed())
+      for (const std::string& input : options->inputs) require_input_file(input);
+    if (jets->parsed()) require_input_file(options->in);
+    // The preparation functions report no progress of their own: a spinner with the elapsed time.
+    const std::string kind = mnist->parsed()        ? "mnist"
+                             : fashion->parsed()    ? "fashion-mnist"
+                             : microboone->parsed() ? "microboone"
+                             : jets->parsed()       ? "jets"
+                                                    : "synthetic";
+    util::Progress progress(fmt::format("data {}: writing {}", kind, options->out), 0,
+                            util::terminal_progress("events"));
+    const util::ProgressTicker ticker(progress);
     data::DatasetInfo info;
     if (mnist->parsed()) {
       const std::string folder =
@@ -95,6 +113,7 @@ Run setup_data(CLI::App& app) {
     } else {
       info = data::synthetic::write_synthetic(options->out, options->events, options->seed);
     }
+    progress.finish();
     print_written(options->out, info);
     return 0;
   };

@@ -6,6 +6,7 @@
 
 #include "command.h"
 #include "sparsepixels/demo/demo.h"
+#include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -31,9 +32,10 @@ Run setup_demo(CLI::App& sub) {
   sub.add_option("--csim-events", options->csim_events, "Test events run through csim (default 1000)")
       ->check(CLI::PositiveNumber);
   sub.add_option("--examples", options->examples_dir,
-                 "Folder holding mnist/ and neutrino/ configs (default: found next to the executable)")
-      ->check(CLI::ExistingDirectory);
-  sub.add_option("--threads", options->threads, "Threads (0: all); never changes a result")
+                 "Folder holding mnist/ and neutrino/ configs (default: found next to the executable)");
+  sub.add_option(
+         "--threads", options->threads,
+         "Threads, and sparse models converted and C-simulated at once (0: all); never changes a result")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--models", options->models,
                  "Comma-separated subset of standard,sparse-t,sparse-s,sparse-m,sparse-l (default: all)")
@@ -44,8 +46,10 @@ Run setup_demo(CLI::App& sub) {
                  "Events generated when MNIST is absent (default 7000, split 70/10/20)")
       ->check(CLI::PositiveNumber);
   return [options] {
+    if (!options->examples_dir.empty()) require_input_folder(options->examples_dir);
     options->executable_path = executable_path();
     options->progress = &std::cout;
+    options->progress_bars = util::terminal_progress().stream;
     const demo::DemoResult result = demo::run_demo(*options);
     std::cout << "\n" << demo::format_table(result);
     if (!result.plot_warning.empty()) std::cerr << "warning: " << result.plot_warning << "\n";
@@ -53,7 +57,8 @@ Run setup_demo(CLI::App& sub) {
     if (result.plot_warning.empty()) std::cout << ", " << result.plot_path;
     std::cout << "\n";
     if (result.total_mismatches() == 0) return 0;
-    std::cerr << "sparsepixels: error: csim found " << result.total_mismatches() << " mismatching outputs\n";
+    std::cerr << "error: " << result.summary_path << ": csim found " << result.total_mismatches()
+              << " mismatching outputs\n";
     return 1;
   };
 }

@@ -7,9 +7,11 @@
 #include <memory>
 
 #include "command.h"
+#include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/eval/evaluation.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -19,11 +21,6 @@ struct EvalArguments {
   bool fixed = false;
   int threads = 0;
 };
-
-// A missing input file is a failure (exit 1) with a message naming the option and the path.
-void require_file(const std::string& path, const std::string& what) {
-  if (!std::filesystem::is_regular_file(path)) throw Error(fmt::format("{} '{}' does not exist", what, path));
-}
 
 Run setup_eval(CLI::App& sub) {
   auto args = std::make_shared<EvalArguments>();
@@ -39,12 +36,21 @@ Run setup_eval(CLI::App& sub) {
   sub.add_option("--json", args->json, "Also write the metrics JSON to FILE");
   sub.add_option("--threads", args->threads, "Inference threads (0: all)")->check(CLI::NonNegativeNumber);
   return [args] {
-    require_file(args->model, "model file");
-    require_file(args->data, "--data file");
+    require_input_file(args->model);
+    require_input_file(args->data);
     const model::Model model = model::load_model(args->model);
-    const eval::Evaluation evaluation =
-        eval::evaluate(model, args->model, args->data,
-                       {.split = args->split, .fixed = args->fixed, .threads = args->threads});
+    const std::size_t events = data::read_dataset_info(args->data).split_sizes.at(args->split);
+    // eval::evaluate reports no progress of its own: a spinner with the elapsed time.
+    util::Progress progress(
+        fmt::format("eval {} ({} events{})", args->split, events, args->fixed ? ", fixed" : ""), 0,
+        util::terminal_progress("events"));
+    eval::Evaluation evaluation;
+    {
+      const util::ProgressTicker ticker(progress);
+      evaluation = eval::evaluate(model, args->model, args->data,
+                                  {.split = args->split, .fixed = args->fixed, .threads = args->threads});
+    }
+    progress.finish();
     const eval::EvaluationFiles files = eval::write_evaluation(evaluation, args->out);
     if (!args->json.empty()) eval::write_file_atomically(args->json, eval::metrics_json(evaluation, files));
     std::cout << eval::format_summary(evaluation);
@@ -52,7 +58,7 @@ Run setup_eval(CLI::App& sub) {
     for (const std::string& path : files.roc_csv) std::cout << ", " << path;
     if (!files.roc_png.empty()) std::cout << ", " << files.roc_png;
     std::cout << "\n";
-    if (!files.plot_warning.empty()) std::cerr << "sparsepixels: warning: " << files.plot_warning << "\n";
+    if (!files.plot_warning.empty()) std::cerr << "warning: " << files.plot_warning << "\n";
     return 0;
   };
 }

@@ -1,16 +1,19 @@
 // `sparsepixels predict MODEL --data FILE [--split S] --out CSV [--fixed]`.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "command.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -23,8 +26,8 @@ struct PredictArguments {
 
 Run setup_predict(CLI::App& sub) {
   auto args = std::make_shared<PredictArguments>();
-  sub.add_option("MODEL", args->model, "Model file (JSON)")->required()->check(CLI::ExistingFile);
-  sub.add_option("--data", args->data, "Dataset file (HDF5)")->required()->check(CLI::ExistingFile);
+  sub.add_option("MODEL", args->model, "Model file (JSON)")->required();
+  sub.add_option("--data", args->data, "Dataset file (HDF5)")->required();
   sub.add_option("--split", args->split, "Split to predict")->check(CLI::IsMember({"train", "val", "test"}));
   sub.add_option("--out", args->out, "CSV to write: event, label, one column per output")->required();
   sub.add_flag("--fixed", args->fixed, "Bit-exact fixed-point inference (as the HLS kernels)");
@@ -32,17 +35,32 @@ Run setup_predict(CLI::App& sub) {
   sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::NonNegativeNumber);
   return [args] {
     if (args->fixed && args->quantized) throw UsageError("--fixed and --quantized exclude each other");
+    require_input_file(args->model);
+    require_input_file(args->data);
     const model::Model model = model::load_model(args->model);
     const data::Split split = data::read_split(args->data, args->split);
-    std::vector<double> out;
-    if (args->fixed) {
-      out = inference::fixed_predict(model, split.x.data(), split.size(), {.threads = args->threads}).values;
-    } else {
-      std::vector<float> values;
-      model.predict(split.x.data(), split.size(), values, args->quantized, args->threads);
-      out.assign(values.begin(), values.end());
-    }
     const std::size_t outputs = model.output_size();
+    std::vector<double> out;
+    out.reserve(split.size() * outputs);
+    // Chunks of events so the progress line moves; every event is computed on its own, so chunking
+    // does not change an output.
+    constexpr std::size_t kChunkEvents = 1024;
+    std::optional<inference::FixedModel> fixed;
+    if (args->fixed) fixed.emplace(model);
+    util::Progress progress("predict " + args->split, split.size(), util::terminal_progress("events"));
+    for (std::size_t first = 0; first < split.size(); first += kChunkEvents) {
+      const std::size_t count = std::min(kChunkEvents, split.size() - first);
+      if (fixed) {
+        const auto chunk = fixed->predict(split.event(first), count, {.threads = args->threads});
+        out.insert(out.end(), chunk.values.begin(), chunk.values.end());
+      } else {
+        std::vector<float> values;
+        model.predict(split.event(first), count, values, args->quantized, args->threads);
+        out.insert(out.end(), values.begin(), values.end());
+      }
+      progress.update(first + count);
+    }
+    progress.finish();
     const std::string temporary = args->out + ".tmp";
     {
       std::ofstream file(temporary);

@@ -30,8 +30,8 @@ std::string find_model(const ReportOptions& options) {
   if (!options.model.empty()) return options.model;
   const std::filesystem::path copy = std::filesystem::path(options.directory) / "model.json";
   if (std::filesystem::is_regular_file(copy)) return copy.string();
-  throw Error("report: no model for the estimate in '" + options.directory +
-              "': expected model.json there, or pass --model FILE");
+  throw Error(options.directory +
+              ": no model for the estimate: expected model.json there, or pass --model FILE");
 }
 
 // Writes `text` to `path` ('-' = stdout) through a temporary file renamed into place.
@@ -45,22 +45,24 @@ void write_text(const std::string& text, const std::string& path) {
     std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
     stream << text;
     stream.flush();
-    if (!stream) throw Error("report: cannot write '" + path + "' (writing '" + temporary + "')");
+    if (!stream) throw Error(temporary + ": cannot write");
   }
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
   if (error) {
     std::filesystem::remove(temporary, error);
-    throw Error("report: cannot write '" + path + "': " + error.message());
+    throw Error(path + ": cannot write: " + error.message());
   }
 }
 
 int run_report(const ReportOptions& options) {
+  require_input_folder(options.directory);
+  if (!options.model.empty()) require_input_file(options.model);
   const estimate::ProjectReportFiles files = estimate::find_project_reports(options.directory);
   if (!files.hls_synthesis && !files.vivado_utilization) {
-    throw Error("report: no synthesis report under '" + options.directory +
-                "' (looked for syn/report/csynth.xml or <top>_csynth.xml, and vivado_synth.rpt or "
-                "*utilization*.rpt); run the project's build_prj.tcl first");
+    throw Error(options.directory +
+                ": no synthesis report (looked for syn/report/csynth.xml or <top>_csynth.xml, and "
+                "vivado_synth.rpt or *utilization*.rpt below it); run the project's build_prj.tcl first");
   }
   std::optional<estimate::HlsSynthesisReport> hls;
   std::optional<estimate::VivadoUtilizationReport> vivado;

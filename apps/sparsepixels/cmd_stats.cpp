@@ -71,6 +71,7 @@ Run setup_stats(CLI::App& app) {
   app.add_option("--json", options->json, "Write the statistics as JSON to FILE ('-' = stdout)");
   return [=]() {
     if (options->keep_fraction <= 0) throw UsageError("--keep-fraction must be > 0");
+    require_input_file(options->file);
     const data::ActivePixelStats stats =
         data::active_pixel_stats(options->file, options->split, options->threshold, options->keep_fraction);
     if (!options->json.empty()) write_json(options->json, to_json(stats));

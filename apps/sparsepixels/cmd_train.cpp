@@ -10,6 +10,7 @@
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
+#include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -23,12 +24,9 @@ struct TrainArguments {
 
 Run setup_train(CLI::App& sub) {
   auto args = std::make_shared<TrainArguments>();
-  sub.add_option("CONFIG", args->config, "YAML model config (docs/config.md)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  sub.add_option("CONFIG", args->config, "YAML model config (docs/config.md)")->required();
   sub.add_option("--data", args->data, "Dataset file (HDF5): trains on 'train', early-stops on 'val'")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   sub.add_option("--out", args->out, "Model file to write (JSON, docs/model-file.md)")->required();
   sub.add_option("--epochs", args->epochs, "Maximum epochs (overrides training.max_epochs)")
       ->check(CLI::NonNegativeNumber);
@@ -38,9 +36,12 @@ Run setup_train(CLI::App& sub) {
   sub.add_option("--history", args->history, "Per-epoch history CSV (default: MODEL with .history.csv)");
   sub.add_flag("--quiet", args->quiet, "Do not print one line per epoch");
   return [args] {
+    require_input_file(args->config);
+    require_input_file(args->data);
     model::Model model(model::load_config(args->config), args->config);
     const data::Split train_split = data::read_split(args->data, "train");
     const data::Split val_split = data::read_split(args->data, "val");
+    const int max_epochs = args->epochs.value_or(model.spec().training.max_epochs);
     train::TrainOptions options;
     options.epochs = args->epochs;
     options.seed = args->seed;
@@ -48,15 +49,25 @@ Run setup_train(CLI::App& sub) {
     options.history_csv = args->history.empty()
                               ? std::filesystem::path(args->out).replace_extension(".history.csv").string()
                               : args->history;
-    if (!args->quiet) {
-      options.on_epoch = [](const train::EpochRecord& r) {
-        std::cout << fmt::format(
-                         "epoch {:4d}  loss {:.4f}  acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.2f} s\n",
-                         r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy, r.seconds)
-                  << std::flush;
-      };
+    // Epochs k/n with the losses on a terminal; the per-epoch lines go to stdout above it (or alone).
+    util::Progress progress(fmt::format("train {}", model.spec().name), static_cast<std::size_t>(max_epochs),
+                            util::terminal_progress("epochs"));
+    options.on_epoch = [&progress, quiet = args->quiet](const train::EpochRecord& r) {
+      if (!quiet) {
+        progress.above(
+            std::cout,
+            fmt::format("epoch {:4d}  loss {:.4f}  acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.2f} s",
+                        r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy, r.seconds));
+      }
+      progress.update(static_cast<std::size_t>(r.epoch),
+                      fmt::format("loss {:.4f}  val_loss {:.4f}", r.loss, r.val_loss));
+    };
+    train::TrainResult result;
+    {
+      const util::ProgressTicker ticker(progress);  // keeps the rate and ETA moving within long epochs
+      result = train::train(model, train_split, val_split, options);
     }
-    const train::TrainResult result = train::train(model, train_split, val_split, options);
+    progress.finish();
     model::save_model(model, args->out);
     std::cout << fmt::format("best epoch {} of {}{}; wrote {} and {}\n", result.best_epoch,
                              result.history.size(), result.stopped_early ? " (stopped early)" : "", args->out,

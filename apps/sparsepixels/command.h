@@ -29,4 +29,15 @@ struct CommandRegistration {
   CommandRegistration(std::string name, std::string description, Setup setup);
 };
 
+// Exit codes of every subcommand: 0 success; 1 failure, including an input file or folder that does
+// not exist or cannot be read; 2 bad usage (unknown option, missing argument, a value out of range or
+// not parseable). Errors are printed as one line "error: <path>: <what>".
+
+/// Throws sparsepixels::Error("<path>: ...") (exit 1) unless `path` is a readable regular file.
+/// Commands check their inputs with this rather than CLI::ExistingFile, which would exit 2.
+void require_input_file(const std::string& path);
+
+/// Throws sparsepixels::Error("<path>: ...") (exit 1) unless `path` is a folder that can be listed.
+void require_input_folder(const std::string& path);
+
 }  // namespace sparsepixels::cli

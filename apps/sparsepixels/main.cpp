@@ -1,7 +1,10 @@
 // The `sparsepixels` command line. Each subcommand lives in its own cmd_*.cpp and registers itself.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -18,6 +21,22 @@ std::vector<Command>& commands() {
 
 CommandRegistration::CommandRegistration(std::string name, std::string description, Setup setup) {
   commands().push_back({std::move(name), std::move(description), std::move(setup)});
+}
+
+void require_input_file(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) throw Error(path + ": does not exist");
+  if (std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a file");
+  if (access(path.c_str(), R_OK) != 0) throw Error(path + ": cannot be read (permission denied)");
+}
+
+void require_input_folder(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) throw Error(path + ": not a directory (it does not exist)");
+  if (!std::filesystem::is_directory(status)) throw Error(path + ": not a directory");
+  if (access(path.c_str(), R_OK | X_OK) != 0) throw Error(path + ": cannot be read (permission denied)");
 }
 
 namespace {
@@ -61,10 +80,10 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   } catch (const sparsepixels::UsageError& e) {
-    std::cerr << "sparsepixels: usage error: " << e.what() << "\n";
+    std::cerr << "usage error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "sparsepixels: error: " << e.what() << "\n";
+    std::cerr << "error: " << e.what() << "\n";
     return 1;
   }
 }

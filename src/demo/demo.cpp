@@ -1,5 +1,6 @@
 #include "sparsepixels/demo/demo.h"
 
+#include <H5public.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -8,11 +9,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "sparsepixels/codegen/csim.h"
 #include "sparsepixels/codegen/project.h"
@@ -28,6 +32,7 @@
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
+#include "sparsepixels/util/progress.h"
 
 extern char** environ;
 
@@ -38,6 +43,18 @@ namespace fs = std::filesystem;
 
 void say(const DemoOptions& options, const std::string& line) {
   if (options.progress != nullptr) *options.progress << line << "\n" << std::flush;
+}
+
+// Progress-bar options for the demo: drawn on options.progress_bars, if any.
+util::ProgressOptions bar_options(const DemoOptions& options, const std::string& unit) {
+  util::ProgressOptions bars;
+  bars.stream = options.progress_bars;
+  bars.unit = unit;
+  return bars;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void check_options(const DemoOptions& options) {
@@ -95,6 +112,8 @@ std::string prepare_data(const DemoOptions& options, std::string& dataset) {
       say(options, fmt::format("data: reusing {}", path));
     } else {
       say(options, fmt::format("data: preparing sparse MNIST from {} into {}", *idx_folder, path));
+      util::Progress bar("data: sparse MNIST", 0, bar_options(options, "events"));
+      const util::ProgressTicker ticker(bar);
       data::mnist::prepare(*idx_folder, path);
     }
     return path;
@@ -134,6 +153,58 @@ int run_program(const std::vector<std::string>& arguments, const std::string& lo
     if (errno != EINTR) return -1;
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// One sparse model's convert + csim, run on a worker thread of the csim phase.
+struct CsimJob {
+  std::size_t row = 0;  // index into DemoResult::models
+  std::string model_path, project;
+  codegen::CsimReport report;
+  std::exception_ptr failure;
+  double seconds = 0;
+};
+
+// How many convert + csim jobs run at once: --threads (0: the hardware threads), at most one per job,
+// and one when the HDF5 library (read by every csim) was built without thread safety.
+int csim_parallelism(const DemoOptions& options, std::size_t jobs) {
+  hbool_t threadsafe = 0;
+  if (H5is_library_threadsafe(&threadsafe) < 0 || !threadsafe) return 1;
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t wanted = options.threads > 0 ? static_cast<std::size_t>(options.threads) : hardware;
+  return static_cast<int>(std::max<std::size_t>(1, std::min(wanted, jobs)));
+}
+
+// Converts and C-simulates every job, `parallelism` at a time; each job records its report or failure.
+void run_csim_jobs(std::vector<CsimJob>& jobs, int parallelism, const DemoOptions& options,
+                   const std::string& data_path) {
+  util::Progress bar("csim", jobs.size(), bar_options(options, "projects"));
+  const util::ProgressTicker ticker(bar);
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t k = next++; k < jobs.size(); k = next++) {
+      CsimJob& job = jobs[k];
+      const auto start = std::chrono::steady_clock::now();
+      try {
+        codegen::ProjectOptions project_options;
+        project_options.overwrite = true;
+        codegen::write_project(job.model_path, job.project, project_options);
+        codegen::CsimOptions csim_options;
+        csim_options.data = data_path;
+        csim_options.split = "test";
+        csim_options.events = options.csim_events;
+        job.report = codegen::run_csim(job.project, csim_options);
+      } catch (...) {
+        job.failure = std::current_exception();
+      }
+      job.seconds = seconds_since(start);
+      bar.advance(1);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int w = 1; w < parallelism; ++w) workers.emplace_back(work);
+  work();  // this thread is one of the workers
+  for (std::thread& worker : workers) worker.join();
+  bar.finish();
 }
 
 // A gnuplot single-quoted string: a quote inside is doubled.
@@ -270,6 +341,7 @@ DemoResult run_demo(const DemoOptions& options) {
     throw UsageError(fmt::format("--csim-events {}: the test split of {} holds only {} events",
                                  options.csim_events, result.data_path, test_events));
 
+  std::vector<CsimJob> csim_jobs;
   for (const std::string& name : options.models.empty() ? model_names() : options.models) {
     const std::string config = (fs::path(examples) / result.dataset / (name + "-8b.yml")).string();
     const fs::path folder = fs::path(options.out_dir) / name;
@@ -284,35 +356,58 @@ DemoResult run_demo(const DemoOptions& options) {
     row.bits = model.spec().defaults.weight ? model.spec().defaults.weight->width : 8;
 
     const int epochs = row.n_active ? options.sparse_epochs : options.epochs;
-    say(options,
-        fmt::format("[{}] training on {} events, at most {} epochs", name, train_split.size(), epochs));
     train::TrainOptions train_options;
     train_options.epochs = epochs;
     train_options.threads = options.threads;
     train_options.history_csv = (folder / "history.csv").string();
-    train_options.on_epoch = [&](const train::EpochRecord& record) {
-      say(options,
-          fmt::format("[{}] epoch {}  loss {:.4f}  acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.1f} s",
-                      name, record.epoch, record.loss, record.accuracy, record.val_loss, record.val_accuracy,
-                      record.seconds));
+    // Epochs k/n as a bar on a terminal; the per-epoch figures are in history.csv.
+    util::Progress bar(fmt::format("[{}] train", name), static_cast<std::size_t>(epochs),
+                       bar_options(options, "epochs"));
+    train_options.on_epoch = [&bar](const train::EpochRecord& record) {
+      bar.update(static_cast<std::size_t>(record.epoch),
+                 fmt::format("loss {:.4f}  val_loss {:.4f}", record.loss, record.val_loss));
     };
     const auto start = std::chrono::steady_clock::now();
-    const train::TrainResult trained = train::train(model, train_split, val_split, train_options);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    train::TrainResult trained;
+    {
+      const util::ProgressTicker ticker(bar);
+      trained = train::train(model, train_split, val_split, train_options);
+    }
+    bar.finish();
+    const double seconds = seconds_since(start);
+    row.train_seconds = seconds;
     row.epochs_run = static_cast<int>(trained.history.size());
+    // The epoch whose parameters the model kept (the last one if the trainer did not say).
+    const std::size_t kept =
+        trained.best_epoch >= 1 && static_cast<std::size_t>(trained.best_epoch) <= trained.history.size()
+            ? static_cast<std::size_t>(trained.best_epoch)
+            : trained.history.size();
+    const train::EpochRecord& best = trained.history.at(kept - 1);
+    say(options,
+        fmt::format("[{}] trained {} of at most {} epochs on {} events in {:.1f} s{}; best epoch {}: "
+                    "loss {:.4f}, val_loss {:.4f}, val_acc {:.4f}",
+                    name, row.epochs_run, epochs, train_split.size(), seconds,
+                    trained.stopped_early ? " (stopped early)" : "", kept, best.loss, best.val_loss,
+                    best.val_accuracy));
     // Throughput over the whole train() call: epochs x training events / wall time (validation included).
     row.train_events_per_s =
         seconds > 0 ? static_cast<double>(row.epochs_run) * static_cast<double>(train_split.size()) / seconds
                     : 0;
     model::save_model(model, model_path);
 
-    say(options,
-        fmt::format("[{}] evaluating on the {} test events (bit-exact fixed point)", name, test_events));
     eval::EvaluationOptions eval_options;
     eval_options.split = "test";
     eval_options.fixed = true;
     eval_options.threads = options.threads;
-    const eval::Evaluation evaluation = eval::evaluate(model, model_path, result.data_path, eval_options);
+    const auto eval_start = std::chrono::steady_clock::now();
+    eval::Evaluation evaluation;
+    {
+      // eval::evaluate reports no progress: a spinner with the elapsed time.
+      util::Progress eval_bar(fmt::format("[{}] eval", name), 0, bar_options(options, "events"));
+      const util::ProgressTicker ticker(eval_bar);
+      evaluation = eval::evaluate(model, model_path, result.data_path, eval_options);
+    }
+    const double eval_seconds = seconds_since(eval_start);
     if (metric == "accuracy") {
       row.value = evaluation.accuracy;
     } else {
@@ -322,7 +417,8 @@ DemoResult run_demo(const DemoOptions& options) {
                                                   : std::string("the model is not a binary classifier")));
       row.value = *evaluation.binary->auc;
     }
-    say(options, fmt::format("[{}] test {} = {:.4f}", name, metric, row.value));
+    say(options, fmt::format("[{}] test {} = {:.4f} on {} events (bit-exact fixed point), {:.1f} s", name,
+                             metric, row.value, test_events, eval_seconds));
 
     estimate::FromModelOptions mapping;
     mapping.use_weight_sparsity = true;
@@ -332,24 +428,37 @@ DemoResult run_demo(const DemoOptions& options) {
     row.clock_ns = estimated.clock_ns;
 
     if (row.n_active) {
-      const std::string project = (folder / "hls").string();
-      say(options, fmt::format("[{}] writing the HLS project to {}", name, project));
-      codegen::ProjectOptions project_options;
-      project_options.overwrite = true;
-      codegen::write_project(model_path, project, project_options);
-      say(options, fmt::format("[{}] csim on {} test events", name, options.csim_events));
-      codegen::CsimOptions csim_options;
-      csim_options.data = result.data_path;
-      csim_options.split = "test";
-      csim_options.events = options.csim_events;
-      const codegen::CsimReport report = codegen::run_csim(project, csim_options);
-      row.csim_events = report.events;
-      row.csim_mismatches = report.mismatches;
-      say(options,
-          fmt::format("[{}] csim: {} events, {} mismatches", name, report.events, report.mismatches));
-      if (report.mismatches > 0) say(options, report.details);
+      CsimJob job;
+      job.row = result.models.size();
+      job.model_path = model_path;
+      job.project = (folder / "hls").string();
+      csim_jobs.push_back(std::move(job));
     }
     result.models.push_back(row);
+  }
+
+  // Convert + csim of the sparse models, in parallel once every model is trained (so that training
+  // throughput is measured alone); reported in table order whatever the order they finish in.
+  if (!csim_jobs.empty()) {
+    result.csim_jobs = csim_parallelism(options, csim_jobs.size());
+    say(options, fmt::format("csim: writing {} HLS projects and running each on the first {} test events, "
+                             "{} at a time",
+                             csim_jobs.size(), options.csim_events, result.csim_jobs));
+    const auto start = std::chrono::steady_clock::now();
+    run_csim_jobs(csim_jobs, result.csim_jobs, options, result.data_path);
+    result.csim_phase_seconds = seconds_since(start);
+    for (const CsimJob& job : csim_jobs) {
+      ModelResult& row = result.models[job.row];
+      if (job.failure) std::rethrow_exception(job.failure);
+      row.csim_events = job.report.events;
+      row.csim_mismatches = job.report.mismatches;
+      row.csim_seconds = job.seconds;
+      say(options, fmt::format("[{}] csim ({}): {} events, {} mismatches, {:.1f} s", row.name, job.project,
+                               job.report.events, job.report.mismatches, job.seconds));
+      if (job.report.mismatches > 0) say(options, job.report.details);
+    }
+    say(options,
+        fmt::format("csim: {} projects in {:.1f} s wall time", csim_jobs.size(), result.csim_phase_seconds));
   }
 
   result.summary_path = (fs::path(options.out_dir) / "summary.json").string();

@@ -1,5 +1,6 @@
 // The demo end to end on a tiny synthetic configuration: summary.json's schema and values, the table,
 // the progress lines, and the exit codes of bad options.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 namespace fs = std::filesystem;
 using sparsepixels::demo::DemoOptions;
 using sparsepixels::demo::DemoResult;
+using sparsepixels::demo::ModelResult;
 using sparsepixels::demo::run_demo;
 using sparsepixels::testing::run_cli;
 
@@ -52,21 +54,27 @@ class DemoRun : public ::testing::Test {
   static void SetUpTestSuite() {
     root_ = new fs::path(fresh_folder("run"));
     progress_ = new std::ostringstream;
-    result_ = new DemoResult(run_demo(tiny_options(*root_, progress_)));
+    bars_ = new std::ostringstream;
+    DemoOptions options = tiny_options(*root_, progress_);
+    options.progress_bars = bars_;
+    result_ = new DemoResult(run_demo(options));
   }
   static void TearDownTestSuite() {
     fs::remove_all(*root_);
     delete result_;
     delete progress_;
+    delete bars_;
     delete root_;
   }
   static fs::path* root_;
   static std::ostringstream* progress_;
+  static std::ostringstream* bars_;
   static DemoResult* result_;
 };
 
 fs::path* DemoRun::root_ = nullptr;
 std::ostringstream* DemoRun::progress_ = nullptr;
+std::ostringstream* DemoRun::bars_ = nullptr;
 DemoResult* DemoRun::result_ = nullptr;
 
 TEST_F(DemoRun, SaysMnistIsAbsentAndUsesTheGenerator) {
@@ -145,6 +153,43 @@ TEST_F(DemoRun, TableHasOneRowPerModelWithItsBudget) {
   EXPECT_EQ(written.str(), table);
 }
 
+TEST_F(DemoRun, CsimRunsInParallelAndIsReportedInTableOrder) {
+  // --threads 2 and four sparse models: two projects at a time.
+  EXPECT_EQ(result_->csim_jobs, 2);
+  EXPECT_GT(result_->csim_phase_seconds, 0.0);
+  const std::string log = progress_->str();
+  EXPECT_NE(log.find("4 HLS projects and running each on the first 5 test events, 2 at a time"),
+            std::string::npos)
+      << log;
+  std::size_t previous = 0;
+  for (const char* name : {"sparse-t", "sparse-s", "sparse-m", "sparse-l"}) {
+    const std::size_t line = log.find(fmt::format("[{}] csim (", name));
+    ASSERT_NE(line, std::string::npos) << name << "\n" << log;
+    EXPECT_GT(line, previous) << name << " reported out of table order\n" << log;
+    EXPECT_NE(log.find("5 events, 0 mismatches", line), std::string::npos) << log;
+    previous = line;
+  }
+  for (const ModelResult& model : result_->models) {
+    EXPECT_EQ(model.csim_seconds > 0, model.n_active.has_value()) << model.name;
+  }
+}
+
+TEST_F(DemoRun, BarsGoToTheirStreamAndLinesStayPlain) {
+  const std::string bars = bars_->str();
+  // One epoch each: the final state of every training bar, and the csim phase's four projects.
+  for (const char* name : {"standard", "sparse-t", "sparse-s", "sparse-m", "sparse-l"}) {
+    EXPECT_NE(bars.find(fmt::format("\r[{}] train  [########################]  1/1  100%", name)),
+              std::string::npos)
+        << name << "\n"
+        << bars;
+  }
+  EXPECT_NE(bars.find("\rcsim  [########################]  4/4  100%"), std::string::npos) << bars;
+  const std::string log = progress_->str();
+  EXPECT_EQ(log.find('\r'), std::string::npos) << log;
+  // One line per model for training, not one per epoch.
+  EXPECT_NE(log.find("[sparse-l] trained 1 of at most 1 epochs on 140 events"), std::string::npos) << log;
+}
+
 TEST_F(DemoRun, PlotIsDrawnOrWarned) {
   if (result_->plot_warning.empty()) {
     EXPECT_TRUE(sparsepixels::eval::has_png_signature(result_->plot_path)) << result_->plot_path;
@@ -202,7 +247,10 @@ TEST(DemoCli, BadOptionsExitTwo) {
   EXPECT_EQ(run_cli("demo --sparse-epochs 0").exit_code, 2);
   EXPECT_EQ(run_cli("demo --csim-events 0").exit_code, 2);
   EXPECT_EQ(run_cli("demo --epochs many").exit_code, 2);
-  EXPECT_EQ(run_cli("demo --examples /no/such/folder").exit_code, 2);
+  // A folder that does not exist is a failure naming it (exit 1), not bad usage.
+  const auto missing = run_cli("demo --examples /no/such/folder");
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_EQ(missing.output, "error: /no/such/folder: not a directory (it does not exist)\n");
   EXPECT_EQ(run_cli("demo --no-such-option").exit_code, 2);
   const auto help = run_cli("demo --help");
   EXPECT_EQ(help.exit_code, 0);

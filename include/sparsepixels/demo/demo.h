@@ -23,14 +23,19 @@ struct DemoOptions {
   std::size_t csim_events = 1000;    ///< first N test events run through csim
   std::string examples_dir;          ///< folder holding mnist/ and neutrino/; empty: found
   std::string executable_path;       ///< anchors the default data and examples folders
-  int threads = 0;                   ///< training and inference threads (0: all)
-  bool synthetic = false;            ///< skip MNIST even when its IDX files are found
+  /// Training and inference threads, and the number of sparse models converted and C-simulated at
+  /// once (0: all hardware threads); never changes a result.
+  int threads = 0;
+  bool synthetic = false;  ///< skip MNIST even when its IDX files are found
   /// Folders searched for the MNIST IDX files; unset: mnist::default_mnist_folders(executable_path).
   std::optional<std::vector<std::string>> mnist_folders;
   std::size_t synthetic_events = 7000;  ///< events generated when MNIST is absent (split 70/10/20)
   std::uint64_t synthetic_seed = 1;     ///< seed of the built-in generator
   std::string gnuplot = "gnuplot";      ///< plotting program (a warning, not a failure, when absent)
-  std::ostream* progress = nullptr;     ///< one line per step when set
+  std::ostream* progress = nullptr;     ///< one line per model and phase when set
+  /// Where progress bars (training epochs, the csim phase) are drawn with '\r'; nullptr: none. The
+  /// command line passes stderr when stdout and stderr are terminals (util::progress_wanted()).
+  std::ostream* progress_bars = nullptr;
   /// The models run, in table order; a subset of model_names() (default: all five).
   std::vector<std::string> models;
 };
@@ -48,6 +53,8 @@ struct ModelResult {
   double clock_ns = 0;                         ///< clock period of the estimate
   double train_events_per_s = 0;               ///< training throughput (epochs x events / wall time)
   int epochs_run = 0;                          ///< epochs actually trained
+  double train_seconds = 0;                    ///< wall time of training (validation included)
+  double csim_seconds = 0;                     ///< wall time of convert + csim of this model (0: none)
 };
 
 /// Everything run_demo measured and wrote.
@@ -56,7 +63,9 @@ struct DemoResult {
   std::string data_path;
   std::vector<ModelResult> models;
   std::string summary_path, table_path, plot_path;
-  std::string plot_warning;  ///< set when the PNG could not be drawn
+  std::string plot_warning;       ///< set when the PNG could not be drawn
+  int csim_jobs = 0;              ///< sparse models converted and C-simulated at once
+  double csim_phase_seconds = 0;  ///< wall time of the whole convert + csim phase
   /// Sum of csim mismatches over the sparse models.
   std::size_t total_mismatches() const;
 };
