@@ -28,14 +28,8 @@ bool is_model_file(const std::string& path) {
 }
 
 int run_estimate(const EstimateOptions& options) {
-  if (options.part) {
-    // An unknown part is a usage error (exit 2), not a failure of the estimate.
-    try {
-      estimate::find_part(*options.part);
-    } catch (const Error& e) {
-      throw UsageError(std::string("--part: ") + e.what());
-    }
-  }
+  // A missing input is a failure (exit 1), not a usage error: the command line itself was well formed.
+  require_input_file(options.path);
   const model::Model model = model::load_model_or_config(options.path);
   estimate::FromModelOptions mapping;
   mapping.use_weight_sparsity = is_model_file(options.path);
@@ -61,6 +55,8 @@ int run_estimate(const EstimateOptions& options) {
   text << "latency " << result.latency_cycles
        << " cycles = " << static_cast<double>(result.latency_cycles) * result.clock_ns / 1000.0 << " us; II "
        << result.ii_cycles << " cycles\n";
+  // Warnings go to stderr so that they stay visible even with --json -.
+  for (const std::string& message : estimate::utilization_messages(result)) std::cerr << message << "\n";
   if (!options.json.empty()) estimate::write_estimate_json(result, options.json);
   return 0;
 }
@@ -72,7 +68,9 @@ Run setup_estimate(CLI::App& sub) {
   sub.add_option("--json", options->json, "Also write the estimate as JSON to FILE ('-' = stdout)");
   sub.add_option("--clock-ns", options->clock_ns, "Clock period in ns (default: the model's HLS setting)")
       ->check(CLI::PositiveNumber);
-  sub.add_option("--part", options->part, "FPGA part (default: the model's HLS setting)");
+  sub.add_option("--part", options->part,
+                 "FPGA part (default: the model's HLS setting); an unknown part only warns that utilization "
+                 "cannot be checked");
   return [options] { return run_estimate(*options); };
 }
 

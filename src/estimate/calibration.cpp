@@ -149,6 +149,13 @@ DesignSpec paper_design(PaperModel model, int budget, int bits) {
                        sigmoid_layer("sigmoid")};
       break;
   }
+  // Weight types (section 5): ap_fixed<8,1> MNIST, <8,5> jets, <8,3> neutrino, <16,7> at 16 bits.
+  const int weight_fraction_bits =
+      bits == 16 ? 9 : (model == PaperModel::Mnist ? 7 : (model == PaperModel::Jets ? 3 : 5));
+  for (LayerSpec& layer : design.layers) {
+    if (layer.kind == LayerKind::Conv || layer.kind == LayerKind::Dense)
+      layer.weight_fraction_bits = weight_fraction_bits;
+  }
   return design;
 }
 
@@ -397,6 +404,9 @@ Coefficients fit_coefficients() {
     }
     solve(members, observations, coefficients);
   };
+  // 9. DSP first: the share of wide constant-weight multipliers HLS puts on DSPs (the rest stay in
+  //    fabric as shifts and adds), which the unit counts of wide constant multipliers depend on.
+  fit_resource({Architecture::Sparse}, "dsp", &PublishedDesign::dsp, {&Coefficients::dense_dsp_fraction});
   fit_resource({Architecture::Sparse, Architecture::StandardStream}, "lut", &PublishedDesign::lut,
                {&Coefficients::lut_per_slot_unit, &Coefficients::lut_per_dense_unit});
   // 8. FF: the reduction tree and the dense head are constant across the fitted sparse designs; the
@@ -404,8 +414,6 @@ Coefficients fit_coefficients() {
   fit_resource(
       {Architecture::Sparse, Architecture::StandardStream}, "ff", &PublishedDesign::ff,
       {&Coefficients::ff_per_slot_unit, &Coefficients::ff_per_fixed_unit, &Coefficients::ff_per_reduce_unit});
-  // 9. DSP: the share of wide constant-weight multipliers HLS puts on DSPs (the rest: zeros, shifts).
-  fit_resource({Architecture::Sparse}, "dsp", &PublishedDesign::dsp, {&Coefficients::dense_dsp_fraction});
   return coefficients;
 }
 

@@ -107,6 +107,12 @@ int coordinate_bits(int height, int width) {
   return ceil_log2(static_cast<long long>(std::max(height, width)) + 1);
 }
 
+WeightDigits constant_weight_digits(const LayerSpec& layer, int fan_in, int fan_out) {
+  if (layer.weight_digits) return *layer.weight_digits;
+  return glorot_weight_digits(fan_in, fan_out, layer.weight_bits,
+                              layer.weight_fraction_bits.value_or(layer.weight_bits - 1));
+}
+
 std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
   const std::string where = "design '" + design.name + "'";
   if (design.height <= 0 || design.width <= 0 || design.channels <= 0) {

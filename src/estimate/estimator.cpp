@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -43,21 +44,50 @@ double multiplier_units(int a_bits, int b_bits, const Coefficients& coefficients
   return on_dsp(a_bits, b_bits, coefficients) ? 0.0 : static_cast<double>(a_bits) * b_bits;
 }
 
+/// Logic units and DSP blocks of the constant-weight multipliers of a dense or streaming conv layer.
+struct ConstantWeightCost {
+  double units = 0;           ///< logic (LUT) units
+  double register_units = 0;  ///< pipeline-register (FF) units: every non-zero product at accumulator width
+  double dsp_blocks = 0;      ///< before the share HLS actually maps to DSPs (dense_dsp_fraction)
+};
+
+/// A constant multiplier in fabric adds one shifted copy of its input per non-zero CSD digit of its
+/// weight beyond the first (an adder of input + weight bits each: a zero or a power of two costs no
+/// adder), and every non-zero product is one addend of the layer's accumulator-wide adder tree.
+/// Wide multipliers (both operands >= dsp_min_operand_bits) go to DSPs in the share
+/// dense_dsp_fraction (HLS keeps cheap constants in fabric); those cost only their addend.
+ConstantWeightCost constant_weight_cost(const LayerSpec& layer, const LayerShape& shape, double weights,
+                                        int fan_in, int fan_out, const Coefficients& coefficients) {
+  const WeightDigits digits = constant_weight_digits(layer, fan_in, fan_out);
+  const double adders_per_weight = std::max(0.0, digits.mean_digits - digits.nonzero_share);
+  const double fabric_units = weights * (adders_per_weight * (shape.input_bits + layer.weight_bits) +
+                                         digits.nonzero_share * shape.accumulator_bits);
+  ConstantWeightCost cost;
+  // Registers hold products and partial sums, not the shift-and-add internals of a multiplier.
+  cost.register_units = weights * digits.nonzero_share * shape.accumulator_bits;
+  if (on_dsp(shape.input_bits, layer.weight_bits, coefficients)) {
+    const double on_dsps = std::clamp(coefficients.dense_dsp_fraction, 0.0, 1.0);
+    const double dsp_units = weights * digits.nonzero_share * shape.accumulator_bits;
+    cost.units = on_dsps * dsp_units + (1.0 - on_dsps) * fabric_units;
+    cost.dsp_blocks = weights * digits.nonzero_share * dsp_blocks(shape.input_bits, layer.weight_bits);
+  } else {
+    cost.units = fabric_units;
+  }
+  return cost;
+}
+
 /// Dense layers, activations on flat data and the output activations: the same in both architectures.
 void add_head_layer(const LayerSpec& layer, const LayerShape& shape, const Coefficients& coefficients,
                     LayerTerms& terms) {
   switch (layer.kind) {
     case LayerKind::Dense: {
-      // Constant zero weights need no multiplier (and no adder input).
-      const double multipliers = static_cast<double>(shape.inputs) * layer.units * layer.nonzero_weight_share;
-      const double units =
-          multipliers *
-          (multiplier_units(shape.input_bits, layer.weight_bits, coefficients) + shape.accumulator_bits);
-      terms.lut.add(&Coefficients::lut_per_dense_unit, units);
-      terms.ff.add(&Coefficients::ff_per_fixed_unit, units);
-      if (on_dsp(shape.input_bits, layer.weight_bits, coefficients)) {
-        terms.dsp.add(&Coefficients::dense_dsp_fraction,
-                      multipliers * dsp_blocks(shape.input_bits, layer.weight_bits));
+      const double weights = static_cast<double>(shape.inputs) * layer.units;
+      const ConstantWeightCost cost =
+          constant_weight_cost(layer, shape, weights, shape.inputs, layer.units, coefficients);
+      terms.lut.add(&Coefficients::lut_per_dense_unit, cost.units);
+      terms.ff.add(&Coefficients::ff_per_fixed_unit, cost.register_units);
+      if (cost.dsp_blocks > 0) {
+        terms.dsp.add(&Coefficients::dense_dsp_fraction, cost.dsp_blocks);
         terms.latency.add(&Coefficients::dsp_stage_extra_cycles, 1.0);
       }
       terms.latency.add(&Coefficients::dense_base_cycles, 1.0)
@@ -161,9 +191,14 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
     switch (layer.kind) {
       case LayerKind::Conv: {
         const double macs = n * n * channels * layer.filters;
+        // Each product's weight comes from a K^2-way multiplexer of constants selected by the slot
+        // pair's offset: weight_bits functions of ceil(log2(K^2)) select bits, 2^(s - 6) LUT6 each
+        // beyond six inputs.
+        const int select_bits = ceil_log2(static_cast<long long>(layer.kernel_size) * layer.kernel_size);
+        const double lut6_per_bit = std::ldexp(1.0, std::max(0, select_bits - 6));
         const double units = n * n * 4.0 * hash_bits +
                              macs * (multiplier_units(shape.input_bits, layer.weight_bits, coefficients) +
-                                     shape.accumulator_bits) +
+                                     shape.accumulator_bits + layer.weight_bits * lut6_per_bit) +
                              n * layer.filters * shape.accumulator_bits;
         terms.lut.add(&Coefficients::lut_per_slot_unit, units);
         terms.ff.add(&Coefficients::ff_per_slot_unit, units);
@@ -259,20 +294,16 @@ DesignTerms build_stream_terms(const DesignSpec& design, const std::vector<Layer
         const double columns = shape.width + padding;
         terms.latency.add(rows * columns).add(&Coefficients::stream_row_overhead_cycles, rows);
         terms.ii = terms.latency;
-        // Each multiplier of a streaming conv has one constant weight: zero weights vanish as in dense.
-        const double macs = static_cast<double>(layer.kernel_size) * layer.kernel_size * channels *
-                            layer.filters * layer.nonzero_weight_share;
+        // Each multiplier of a streaming conv has one constant weight, costed like a dense layer's.
+        const int window = layer.kernel_size * layer.kernel_size;
+        const double weights = static_cast<double>(window) * channels * layer.filters;
+        const ConstantWeightCost cost = constant_weight_cost(layer, shape, weights, window * shape.channels,
+                                                             window * layer.filters, coefficients);
         const double line_buffer_bits =
             static_cast<double>(padding) * shape.width * channels * shape.input_bits;
-        const double units = macs * (multiplier_units(shape.input_bits, layer.weight_bits, coefficients) +
-                                     shape.accumulator_bits) +
-                             line_buffer_bits / 32.0;
-        terms.lut.add(&Coefficients::lut_per_slot_unit, units);
-        terms.ff.add(&Coefficients::ff_per_slot_unit, units);
-        if (on_dsp(shape.input_bits, layer.weight_bits, coefficients)) {
-          terms.dsp.add(&Coefficients::dense_dsp_fraction,
-                        macs * dsp_blocks(shape.input_bits, layer.weight_bits));
-        }
+        terms.lut.add(&Coefficients::lut_per_slot_unit, cost.units + line_buffer_bits / 32.0);
+        terms.ff.add(&Coefficients::ff_per_slot_unit, cost.register_units + line_buffer_bits / 32.0);
+        if (cost.dsp_blocks > 0) terms.dsp.add(&Coefficients::dense_dsp_fraction, cost.dsp_blocks);
         const double standalone = terms.latency.evaluate(coefficients);
         if (first_conv) {
           result.latency += terms.latency;
@@ -358,27 +389,77 @@ Resources& Resources::operator+=(const Resources& other) {
 const std::vector<Part>& known_parts() {
   // Capacities: see docs/estimator.md for the sources.
   static const std::vector<Part> parts = {
-      {"xcu250-figd2104-2L-e", 1728000, 3456000, 12288, 2688},
+      {"xcu250", 1728000, 3456000, 12288, 2688},
   };
   return parts;
 }
 
-const Part& find_part(const std::string& name) {
+const Part* find_part(const std::string& part_name) {
+  std::string lower = part_name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
+  const Part* best = nullptr;
   for (const Part& part : known_parts()) {
-    if (part.name == name) return part;
+    if (lower.rfind(part.prefix, 0) == 0 && (best == nullptr || part.prefix.size() > best->prefix.size()))
+      best = &part;
   }
-  std::string names;
-  for (const Part& part : known_parts()) names += (names.empty() ? "" : ", ") + part.name;
-  throw Error("unknown part '" + name + "' (known: " + names + ")");
+  return best;
+}
+
+namespace {
+
+/// 2100000 -> "2,100,000".
+std::string with_thousands(double value) {
+  const std::string digits = std::to_string(std::llround(std::abs(value)));
+  std::string text;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
+    text += digits[i];
+  }
+  return value < 0 ? "-" + text : text;
+}
+
+}  // namespace
+
+std::vector<std::string> utilization_messages(const DesignEstimate& estimate) {
+  std::vector<std::string> messages;
+  if (!estimate.capacity) {
+    std::string known;
+    for (const Part& part : known_parts()) known += (known.empty() ? "" : ", ") + part.prefix + "*";
+    messages.push_back(
+        fmt::format("warning: {}: unknown part '{}' (known devices: {}): utilization cannot be checked",
+                    estimate.name, estimate.part, known));
+    return messages;
+  }
+  const Part& part = *estimate.capacity;
+  const std::pair<const char*, std::pair<double, double>> usage[] = {
+      {"LUT", {estimate.resources.lut, static_cast<double>(part.lut)}},
+      {"FF", {estimate.resources.ff, static_cast<double>(part.ff)}},
+      {"DSP", {estimate.resources.dsp, static_cast<double>(part.dsp)}},
+      {"BRAM36", {estimate.resources.bram36, part.bram36}}};
+  for (const auto& [resource, amounts] : usage) {
+    const auto [used, available] = amounts;
+    if (available <= 0) continue;
+    if (used > available) {
+      messages.push_back(fmt::format("warning: {}: estimated {} {} exceeds the part {} ({})", estimate.name,
+                                     resource, with_thousands(used), estimate.part,
+                                     with_thousands(available)));
+    } else if (used > kUtilizationNoteShare * available) {
+      messages.push_back(fmt::format("note: {}: estimated {} {} is {:.1f}% of the part {} ({})",
+                                     estimate.name, resource, with_thousands(used), 100.0 * used / available,
+                                     estimate.part, with_thousands(available)));
+    }
+  }
+  return messages;
 }
 
 DesignEstimate estimate_design(const DesignSpec& design, const Coefficients& coefficients) {
-  const Part& part = find_part(design.part);
   const detail::DesignTerms terms = detail::build_terms(design, coefficients);
   DesignEstimate estimate;
   estimate.name = design.name;
   estimate.clock_ns = design.clock_ns;
-  estimate.part = part;
+  estimate.part = design.part;
+  if (const Part* part = find_part(design.part)) estimate.capacity = *part;
   std::int64_t layer_latency_sum = 0;
   for (const detail::LayerTerms& layer : terms.layers) {
     LayerEstimate entry;
@@ -418,19 +499,22 @@ nlohmann::json to_json(const DesignEstimate& estimate) {
                       {"ii_cycles", layer.ii_cycles},
                       {"resources", resources_json(layer.resources)}});
   }
-  const Part& part = estimate.part;
+  nlohmann::json utilization = nullptr;
+  if (estimate.capacity) {
+    const Part& part = *estimate.capacity;
+    utilization = {{"lut", estimate.resources.lut / static_cast<double>(part.lut)},
+                   {"ff", estimate.resources.ff / static_cast<double>(part.ff)},
+                   {"dsp", estimate.resources.dsp / static_cast<double>(part.dsp)},
+                   {"bram", estimate.resources.bram36 / part.bram36}};
+  }
   return nlohmann::json{{"design", estimate.name},
                         {"latency_cycles", estimate.latency_cycles},
                         {"ii_cycles", estimate.ii_cycles},
                         {"clock_ns", estimate.clock_ns},
                         {"latency_ns", static_cast<double>(estimate.latency_cycles) * estimate.clock_ns},
-                        {"part", part.name},
+                        {"part", estimate.part},
                         {"resources", resources_json(estimate.resources)},
-                        {"utilization",
-                         {{"lut", estimate.resources.lut / static_cast<double>(part.lut)},
-                          {"ff", estimate.resources.ff / static_cast<double>(part.ff)},
-                          {"dsp", estimate.resources.dsp / static_cast<double>(part.dsp)},
-                          {"bram", estimate.resources.bram36 / part.bram36}}},
+                        {"utilization", utilization},
                         {"layers", layers}};
 }
 
@@ -465,16 +549,21 @@ std::string format_estimate(const DesignEstimate& estimate) {
                         layer.kind, layer.latency_cycles, layer.ii_cycles, layer.resources.lut,
                         layer.resources.ff, layer.resources.dsp, layer.resources.bram36);
   }
-  text += fmt::format("{:<16} {:<13} {:>9} {:>9} {:>10.0f} {:>10.0f} {:>7.0f} {:>7.1f}\n", "total",
-                      estimate.part.name, estimate.latency_cycles, estimate.ii_cycles, estimate.resources.lut,
+  text += fmt::format("{:<16} {:<13} {:>9} {:>9} {:>10.0f} {:>10.0f} {:>7.0f} {:>7.1f}\n", "total", "",
+                      estimate.latency_cycles, estimate.ii_cycles, estimate.resources.lut,
                       estimate.resources.ff, estimate.resources.dsp, estimate.resources.bram36);
-  text += fmt::format(
-      "latency {:.1f} ns at {} ns clock; utilization LUT {:.1f}%, FF {:.1f}%, DSP {:.1f}%, BRAM {:.1f}%\n",
-      static_cast<double>(estimate.latency_cycles) * estimate.clock_ns, estimate.clock_ns,
-      100.0 * estimate.resources.lut / static_cast<double>(estimate.part.lut),
-      100.0 * estimate.resources.ff / static_cast<double>(estimate.part.ff),
-      100.0 * estimate.resources.dsp / static_cast<double>(estimate.part.dsp),
-      100.0 * estimate.resources.bram36 / estimate.part.bram36);
+  text += fmt::format("latency {:.1f} ns at {} ns clock; ",
+                      static_cast<double>(estimate.latency_cycles) * estimate.clock_ns, estimate.clock_ns);
+  if (estimate.capacity) {
+    const Part& part = *estimate.capacity;
+    text += fmt::format("utilization of {}: LUT {:.1f}%, FF {:.1f}%, DSP {:.1f}%, BRAM {:.1f}%\n",
+                        estimate.part, 100.0 * estimate.resources.lut / static_cast<double>(part.lut),
+                        100.0 * estimate.resources.ff / static_cast<double>(part.ff),
+                        100.0 * estimate.resources.dsp / static_cast<double>(part.dsp),
+                        100.0 * estimate.resources.bram36 / part.bram36);
+  } else {
+    text += fmt::format("part {} unknown: utilization cannot be checked\n", estimate.part);
+  }
   return text;
 }
 

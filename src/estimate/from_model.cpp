@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/fixed/fixed_type.h"
@@ -15,16 +16,15 @@ namespace {
 using ModelKind = model::LayerKind;
 using model::ResolvedLayer;
 
-// The share of a layer's weights that stay non-zero once converted to the weight type.
-double nonzero_share(const std::vector<float>& weights, const fixed::FixedType& type) {
-  if (weights.empty()) return 1.0;
-  std::size_t nonzero = 0;
-  for (float weight : weights) {
-    if (type.quantize_raw(static_cast<double>(weight)) != 0) ++nonzero;
-  }
-  // All zero: untrained placeholders (a model saved from a config), not a measured sparsity.
-  if (nonzero == 0) return 1.0;
-  return static_cast<double>(nonzero) / static_cast<double>(weights.size());
+// The CSD digit statistics of a layer's weights once converted to the weight type; none when every
+// weight is zero (untrained placeholders of a model saved from a config, not a measured sparsity).
+std::optional<WeightDigits> measured_digits(const std::vector<float>& weights, const fixed::FixedType& type) {
+  std::vector<std::int64_t> raw;
+  raw.reserve(weights.size());
+  for (float weight : weights) raw.push_back(type.quantize_raw(static_cast<double>(weight)));
+  const WeightDigits digits = measured_weight_digits(raw);
+  if (raw.empty() || digits.nonzero_share == 0) return std::nullopt;
+  return digits;
 }
 
 // 0 (the estimator's own exact rule) when the layer uses the exact accumulator, else the declared width.
@@ -77,8 +77,9 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
                            std::max(types.weight.width, types.bias.width), types.result.width);
         entry.accumulator_bits = accumulator_bits(
             types.accum, fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        entry.weight_fraction_bits = types.weight.fraction();
         if (options.use_weight_sparsity)
-          entry.nonzero_weight_share = nonzero_share(model.layer(index).weights, types.weight);
+          entry.weight_digits = measured_digits(model.layer(index).weights, types.weight);
         break;
       }
       case ModelKind::SparseReLU:
@@ -112,8 +113,9 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
                             types.result.width);
         entry.accumulator_bits = accumulator_bits(
             types.accum, fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        entry.weight_fraction_bits = types.weight.fraction();
         if (options.use_weight_sparsity)
-          entry.nonzero_weight_share = nonzero_share(model.layer(index).weights, types.weight);
+          entry.weight_digits = measured_digits(model.layer(index).weights, types.weight);
         break;
       case ModelKind::Softmax:
       case ModelKind::Sigmoid:

@@ -2,14 +2,17 @@
 // expectation follows from the model's statement in docs/estimator.md alone.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/estimate/calibration.h"
 #include "sparsepixels/estimate/estimator.h"
+#include "sparsepixels/estimate/weight_digits.h"
 
 namespace sparsepixels::estimate {
 namespace {
@@ -101,10 +104,53 @@ TEST(EstimateDesign, InvalidDesignsNameTheField) {
   EXPECT_NE(message_of(sparse_design(10, 10, 4, {flatten_layer("f"), conv_layer("c", 3, 1, 8, 8)}))
                 .find("layer 1 (c)"),
             std::string::npos);
+}
+
+TEST(EstimateParts, DevicesMatchByPrefix) {
+  const Part* u250 = find_part("xcu250-figd2104-2L-e");
+  ASSERT_NE(u250, nullptr);
+  EXPECT_EQ(u250->lut, 1728000);
+  EXPECT_EQ(u250->ff, 3456000);
+  EXPECT_EQ(u250->dsp, 12288);
+  EXPECT_DOUBLE_EQ(u250->bram36, 2688);
+  EXPECT_EQ(find_part("XCU250-FIGD2104-2L-E"), u250);  // part names are case-insensitive
+  EXPECT_EQ(find_part("xcu250-figd2104-2-e"), u250);   // another speed grade of the same device
+  EXPECT_EQ(find_part("xc7a35tcpg236-1"), nullptr);
+  EXPECT_EQ(find_part(""), nullptr);
+}
+
+TEST(EstimateParts, WarnsAboveThePartNotesAboveEightyPercent) {
+  DesignEstimate estimate;
+  estimate.name = "big";
+  estimate.part = "xcu250-figd2104-2L-e";
+  estimate.capacity = *find_part(estimate.part);
+  estimate.resources.lut = 2100000;  // 121.5%
+  estimate.resources.ff = 3000000;   // 86.8%
+  estimate.resources.dsp = 9830;     // 79.99%: below the note
+  const std::vector<std::string> messages = utilization_messages(estimate);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0],
+            "warning: big: estimated LUT 2,100,000 exceeds the part xcu250-figd2104-2L-e (1,728,000)");
+  EXPECT_EQ(messages[1],
+            "note: big: estimated FF 3,000,000 is 86.8% of the part xcu250-figd2104-2L-e (3,456,000)");
+  estimate.resources = {};
+  EXPECT_TRUE(utilization_messages(estimate).empty());
+  EXPECT_FALSE(to_json(estimate)["utilization"].is_null());
+}
+
+TEST(EstimateParts, UnknownPartIsAWarningNotAnError) {
   DesignSpec design = sparse_design(10, 10, 4, {relu_layer("r")});
   design.part = "xc-no-such-part";
-  EXPECT_THROW(estimate_design(design, hand_coefficients()), Error);
-  EXPECT_EQ(find_part("xcu250-figd2104-2L-e").lut, 1728000);
+  const DesignEstimate estimate = estimate_design(design, hand_coefficients());
+  EXPECT_FALSE(estimate.capacity.has_value());
+  EXPECT_EQ(estimate.part, "xc-no-such-part");
+  const std::vector<std::string> messages = utilization_messages(estimate);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].rfind("warning: test: unknown part 'xc-no-such-part'", 0), 0u) << messages[0];
+  EXPECT_NE(messages[0].find("utilization cannot be checked"), std::string::npos);
+  EXPECT_NE(messages[0].find("xcu250"), std::string::npos);  // lists the known devices
+  EXPECT_TRUE(to_json(estimate)["utilization"].is_null());
+  EXPECT_NE(format_estimate(estimate).find("cannot be checked"), std::string::npos);
 }
 
 TEST(EstimateModel, InputReductionCyclesFollowTreeDepthAndClock) {
@@ -195,14 +241,84 @@ TEST(EstimateModel, StandardLatencyGrowsWithImageAreaSparseDoesNot) {
   EXPECT_EQ(estimate_design(sparse, c).latency_cycles, small);
 }
 
-TEST(EstimateModel, NonzeroWeightShareScalesConstantMultipliers) {
-  Coefficients c = hand_coefficients();
-  DesignSpec design =
-      sparse_design(8, 8, 4, {flatten_layer("flatten"), dense_layer("dense", 10, 16, 16)}, 16);
-  const double full = estimate_design(design, c).layers[2].resources.dsp;
-  EXPECT_DOUBLE_EQ(full, 0.5 * 64 * 10);  // 640 wide multipliers, half on DSPs
-  design.layers[1].nonzero_weight_share = 0.25;
-  EXPECT_DOUBLE_EQ(estimate_design(design, c).layers[2].resources.dsp, 0.25 * full);
+TEST(EstimateModel, ConstantWeightsCostTheirCsdDigits) {
+  const Coefficients c = hand_coefficients();
+  // 8x8 image, N = 4, flatten to 64 values, dense 64 -> 10 at 8 bits: accumulator 8 + 8 + ceil(log2 65)
+  // = 23 bits. Per weight: (digits - non-zero share) adders of 8 + 8 bits inside the multiplier, and
+  // one 23-bit addend per non-zero product (lut_per_dense_unit = ff_per_fixed_unit = 1).
+  DesignSpec design = sparse_design(8, 8, 4, {flatten_layer("flatten"), dense_layer("dense", 10, 8, 8)});
+  design.layers[1].weight_digits = WeightDigits{0.5, 2.0};
+  DesignEstimate estimate = estimate_design(design, c);
+  EXPECT_DOUBLE_EQ(estimate.layers[2].resources.lut, 640 * (1.5 * 16 + 0.5 * 23));
+  // Registers hold the non-zero products at accumulator width, not the multipliers' internals.
+  EXPECT_DOUBLE_EQ(estimate.layers[2].resources.ff, 640 * 0.5 * 23);
+  // Weights that are zero or a power of two (one digit each): no multiplier adders at all.
+  design.layers[1].weight_digits = WeightDigits{0.5, 0.5};
+  EXPECT_DOUBLE_EQ(estimate_design(design, c).layers[2].resources.lut, 640 * 0.5 * 23);
+  design.layers[1].weight_digits = WeightDigits{0.5, 0.75};
+  EXPECT_DOUBLE_EQ(estimate_design(design, c).layers[2].resources.lut, 640 * (0.25 * 16 + 0.5 * 23));
+  EXPECT_DOUBLE_EQ(estimate_design(design, c).layers[2].resources.dsp, 0);
+
+  // At 16 bits half the multipliers go to DSPs (dense_dsp_fraction 0.5), costing one 16 + 16 + 7 = 39
+  // bit addend per non-zero weight; the other half stays in fabric: 2 adders of 32 bits + the addend.
+  design.input_bits = 16;
+  design.layers[1].weight_bits = 16;
+  design.layers[1].result_bits = 16;
+  design.layers[1].weight_digits = WeightDigits{1.0, 3.0};
+  const DesignEstimate full = estimate_design(design, c);
+  EXPECT_DOUBLE_EQ(full.layers[2].resources.dsp, 0.5 * 640);
+  EXPECT_DOUBLE_EQ(full.layers[2].resources.lut, 640 * (0.5 * 39 + 0.5 * (2 * 32 + 39)));
+  design.layers[1].weight_digits = WeightDigits{0.25, 0.5};
+  EXPECT_DOUBLE_EQ(estimate_design(design, c).layers[2].resources.dsp, 0.5 * 160);
+
+  // Unknown weights: the Glorot expectation in the layer's weight type (64 + 10 fans, 8 bits with 3
+  // fraction bits: limit sqrt(6 / 74) = 0.285 = 2.28 steps of 1/8).
+  design = sparse_design(8, 8, 4, {flatten_layer("flatten"), dense_layer("dense", 10, 8, 8)});
+  design.layers[1].weight_fraction_bits = 3;
+  const WeightDigits expected = glorot_weight_digits(64, 10, 8, 3);
+  EXPECT_DOUBLE_EQ(
+      estimate_design(design, c).layers[2].resources.lut,
+      std::round(640 * ((expected.mean_digits - expected.nonzero_share) * 16 + expected.nonzero_share * 23)));
+}
+
+TEST(EstimateModel, CsdDigitCounts) {
+  EXPECT_EQ(csd_digit_count(0), 0);
+  EXPECT_EQ(csd_digit_count(1), 1);
+  EXPECT_EQ(csd_digit_count(64), 1);
+  EXPECT_EQ(csd_digit_count(3), 2);     // 4 - 1
+  EXPECT_EQ(csd_digit_count(7), 2);     // 8 - 1
+  EXPECT_EQ(csd_digit_count(-7), 2);    // -(8 - 1)
+  EXPECT_EQ(csd_digit_count(11), 3);    // 16 - 4 - 1
+  EXPECT_EQ(csd_digit_count(21), 3);    // 16 + 4 + 1
+  EXPECT_EQ(csd_digit_count(255), 2);   // 256 - 1
+  EXPECT_EQ(csd_digit_count(0x55), 4);  // 64 + 16 + 4 + 1: no two digits may be adjacent
+  EXPECT_EQ(csd_digit_count(std::numeric_limits<std::int64_t>::min()), 1);
+
+  const WeightDigits measured = measured_weight_digits({0, 3, -4, 5});
+  EXPECT_DOUBLE_EQ(measured.nonzero_share, 0.75);
+  EXPECT_DOUBLE_EQ(measured.mean_digits, (0 + 2 + 1 + 2) / 4.0);
+}
+
+TEST(EstimateModel, GlorotDigitExpectationByHand) {
+  // fan_in = fan_out = 3: limit sqrt(6 / 6) = 1; 2 fraction bits: uniform on [-4, 4] steps.
+  // Raw 0, +-1, +-2, +-3 each collect 1/8, +-4 collect 1/16; digits 0, 1, 1, 2 and 1.
+  WeightDigits digits = glorot_weight_digits(3, 3, 8, 2);
+  EXPECT_NEAR(digits.nonzero_share, 7.0 / 8.0, 1e-12);
+  EXPECT_NEAR(digits.mean_digits, 2.0 * (1 + 1 + 2) / 8.0 + 2.0 / 16.0, 1e-12);
+  // A 3-bit mantissa saturates to -4..3: raw 3 collects [2.5, 4] (3/16), -4 collects [-4, -3.5).
+  digits = glorot_weight_digits(3, 3, 3, 2);
+  EXPECT_NEAR(digits.nonzero_share, 7.0 / 8.0, 1e-12);
+  EXPECT_NEAR(digits.mean_digits, (2 * 1.5 + 1 * 0.5 + 2 * 1 + 1 * 2 + 1 * 2) / 8.0, 1e-12);
+  // Coarse types zero most Glorot-scale weights: the jets 8-bit dense1 (196 -> 20, 1/8 steps).
+  digits = glorot_weight_digits(196, 20, 8, 3);
+  const double limit_steps = std::sqrt(6.0 / 216.0) * 8;  // 1.33: |w| < 1/2 step rounds to 0
+  EXPECT_NEAR(digits.nonzero_share, (limit_steps - 0.5) / limit_steps, 1e-12);
+  EXPECT_NEAR(digits.mean_digits, digits.nonzero_share, 1e-12);  // every non-zero weight is +-1 step
+  // Very fine types: past 2^16 steps each further fraction bit adds 1/3 digit.
+  const WeightDigits fine = glorot_weight_digits(3, 3, 40, 30);
+  const WeightDigits coarser = glorot_weight_digits(3, 3, 39, 29);
+  EXPECT_NEAR(fine.mean_digits - coarser.mean_digits, 1.0 / 3.0, 1e-9);
+  EXPECT_THROW(glorot_weight_digits(0, 3, 8, 2), Error);
 }
 
 TEST(EstimateJson, HasTheIssueKeys) {

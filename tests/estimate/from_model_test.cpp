@@ -4,6 +4,8 @@
 // are checked on small models written here.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -71,7 +73,8 @@ TEST(DesignFromModel, ExampleConfigsEstimateLikeThePaperDesigns) {
           EXPECT_EQ(a.units, b.units);
           EXPECT_EQ(a.weight_bits, b.weight_bits);
           EXPECT_EQ(a.table_bits, b.table_bits);
-          EXPECT_DOUBLE_EQ(a.nonzero_weight_share, b.nonzero_weight_share);
+          EXPECT_EQ(a.weight_fraction_bits, b.weight_fraction_bits);
+          EXPECT_FALSE(a.weight_digits.has_value());  // a config's weights are unknown: Glorot expectation
           EXPECT_EQ(mapped_shapes[i].input_bits, reference_shapes[i].input_bits);
           EXPECT_EQ(mapped_shapes[i].result_bits, reference_shapes[i].result_bits);
           EXPECT_EQ(mapped_shapes[i].accumulator_bits, reference_shapes[i].accumulator_bits);
@@ -94,6 +97,64 @@ TEST(DesignFromModel, ExampleConfigsEstimateLikeThePaperDesigns) {
     }
   }
   EXPECT_EQ(compared, 30);
+}
+
+// The estimate behaves sensibly on every example config: within a dataset and bit width, latency and
+// every resource grow with the budget N (sparse-t < s < m < l); 16 bits cost at least what 8 bits do;
+// the standard design's latency grows with the image area while the sparse design's does not.
+TEST(DesignFromModel, ExampleConfigEstimatesAreMonotone) {
+  struct Point {
+    std::int64_t latency, ii;
+    Resources resources;
+  };
+  auto estimate_of = [](const std::string& path, int extra_pixels = 0) {
+    const model::Model model = model::load_model_or_config(path);
+    DesignSpec design = design_from_model(model, path);
+    design.height += extra_pixels;
+    design.width += extra_pixels;
+    const DesignEstimate estimate = estimate_design(design);
+    return Point{estimate.latency_cycles, estimate.ii_cycles, estimate.resources};
+  };
+  auto expect_not_below = [](const Point& larger, const Point& smaller, const std::string& what) {
+    SCOPED_TRACE(what);
+    EXPECT_GE(larger.latency, smaller.latency);
+    EXPECT_GE(larger.resources.lut, smaller.resources.lut);
+    EXPECT_GE(larger.resources.ff, smaller.resources.ff);
+    EXPECT_GE(larger.resources.dsp, smaller.resources.dsp);
+    EXPECT_GE(larger.resources.bram36, smaller.resources.bram36);
+  };
+  int checked = 0;
+  for (const char* dataset : {"mnist", "jets", "neutrino"}) {
+    for (int bits : {8, 16}) {
+      std::vector<Point> sparse;
+      for (const char* variant : {"sparse-t", "sparse-s", "sparse-m", "sparse-l"}) {
+        sparse.push_back(estimate_of(example(dataset, variant, bits)));
+        ++checked;
+      }
+      for (std::size_t i = 1; i < sparse.size(); ++i) {
+        const std::string what = fmt::format("{} {}-bit: variant {} vs {}", dataset, bits, i, i - 1);
+        expect_not_below(sparse[i], sparse[i - 1], what);
+        EXPECT_GT(sparse[i].resources.lut, sparse[i - 1].resources.lut) << what;  // strictly: N^2 logic
+        EXPECT_GT(sparse[i].latency, sparse[i - 1].latency) << what;
+      }
+      const Point standard = estimate_of(example(dataset, "standard", bits));
+      ++checked;
+      // Latency: the sparse designs are far faster than convolving every pixel.
+      EXPECT_LT(10 * sparse.back().latency, standard.latency) << dataset << " " << bits;
+      // One more row and column: the streaming design takes longer; the sparse design does not (its
+      // reduction tree keeps 12 levels: 49^2, 57^2 and 64^2 pixels are all within 2^12).
+      const Point larger_standard = estimate_of(example(dataset, "standard", bits), 1);
+      EXPECT_GT(larger_standard.latency, standard.latency) << dataset << " " << bits;
+      EXPECT_GT(larger_standard.ii, standard.ii) << dataset << " " << bits;
+      EXPECT_EQ(estimate_of(example(dataset, "sparse-m", bits), 1).latency, sparse[2].latency)
+          << dataset << " " << bits;
+    }
+    for (const char* variant : {"standard", "sparse-t", "sparse-s", "sparse-m", "sparse-l"}) {
+      expect_not_below(estimate_of(example(dataset, variant, 16)), estimate_of(example(dataset, variant, 8)),
+                       fmt::format("{} {}: 16-bit vs 8-bit", dataset, variant));
+    }
+  }
+  EXPECT_EQ(checked, 30);
 }
 
 // A small sparse model whose input reduction, pooling and hidden dense layer the caller writes.
@@ -163,18 +224,28 @@ TEST(DesignFromModel, MeasuresWeightSparsityOnlyWhenAsked) {
   for (std::size_t i = 0; i < dense.size(); ++i) dense[i] = i % 4 == 0 ? -0.5f : 0.004f;
 
   const DesignSpec assumed = design_from_model(model, "small.yml");
-  EXPECT_DOUBLE_EQ(assumed.layers[0].nonzero_weight_share, 1.0);
-  EXPECT_DOUBLE_EQ(assumed.layers[4].nonzero_weight_share, 1.0);
+  EXPECT_FALSE(assumed.layers[0].weight_digits.has_value());
+  EXPECT_FALSE(assumed.layers[4].weight_digits.has_value());
+  EXPECT_EQ(assumed.layers[4].weight_fraction_bits, 7);  // ap_fixed<8,1>
 
   FromModelOptions options;
   options.use_weight_sparsity = true;
   const DesignSpec measured = design_from_model(model, "small.yml", options);
-  EXPECT_DOUBLE_EQ(measured.layers[0].nonzero_weight_share, 9.0 / 18.0);
-  EXPECT_DOUBLE_EQ(measured.layers[4].nonzero_weight_share, 128.0 / 512.0);
+  // 0.25 is raw 32 in ap_fixed<8,1>, one CSD digit; -0.5 is raw -64, one digit.
+  ASSERT_TRUE(measured.layers[0].weight_digits.has_value());
+  EXPECT_DOUBLE_EQ(measured.layers[0].weight_digits->nonzero_share, 9.0 / 18.0);
+  EXPECT_DOUBLE_EQ(measured.layers[0].weight_digits->mean_digits, 9.0 / 18.0);
+  ASSERT_TRUE(measured.layers[4].weight_digits.has_value());
+  EXPECT_DOUBLE_EQ(measured.layers[4].weight_digits->nonzero_share, 128.0 / 512.0);
+  EXPECT_DOUBLE_EQ(measured.layers[4].weight_digits->mean_digits, 128.0 / 512.0);
+  // 0.375 = raw 48 = 64 - 16: two digits.
+  for (std::size_t i = 0; i < dense.size(); ++i) dense[i] = i % 4 == 0 ? 0.375f : 0.0f;
+  EXPECT_DOUBLE_EQ(design_from_model(model, "small.yml", options).layers[4].weight_digits->mean_digits,
+                   2.0 * 128.0 / 512.0);
 
-  // A layer with every weight zero is an untrained placeholder: all weights are assumed kept.
+  // A layer with every weight zero is an untrained placeholder: the Glorot expectation is used.
   std::fill(dense.begin(), dense.end(), 0.0f);
-  EXPECT_DOUBLE_EQ(design_from_model(model, "small.yml", options).layers[4].nonzero_weight_share, 1.0);
+  EXPECT_FALSE(design_from_model(model, "small.yml", options).layers[4].weight_digits.has_value());
 }
 
 TEST(DesignFromModel, StandardModelsBecomeTheStreamingBaseline) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "run_command.h"
@@ -115,7 +116,8 @@ TEST(EstimateCommand, TrainedModelFileCountsItsZeroWeights) {
   estimate::DesignSpec reference = estimate::paper_design(estimate::PaperModel::Jets, 0, 8);
   ASSERT_EQ(reference.layers[6].name, "dense1");
   const estimate::DesignEstimate full = estimate::estimate_design(reference);
-  reference.layers[6].nonzero_weight_share = 0.5;
+  // 0.5 in ap_fixed<8,5> is raw 4: one CSD digit per non-zero weight.
+  reference.layers[6].weight_digits = estimate::WeightDigits{0.5, 0.5};
   const estimate::DesignEstimate pruned = estimate::estimate_design(reference);
   const nlohmann::json document = read_json(json);
   EXPECT_EQ(document["resources"]["lut"].get<std::int64_t>(),
@@ -141,13 +143,22 @@ TEST(EstimateCommand, BadOptionsExitTwo) {
   const std::string config = kExamples + "/mnist/sparse-t-8b.yml";
   for (const std::string& args :
        {std::string("estimate"), "estimate " + config + " --clock-ns -5",
-        "estimate " + config + " --clock-ns fast", "estimate " + config + " --part xc-no-such-part",
-        "estimate " + config + " --no-such-option"}) {
+        "estimate " + config + " --clock-ns fast", "estimate " + config + " --no-such-option"}) {
     const testing::CommandResult result = run_cli(args);
     EXPECT_EQ(result.exit_code, 2) << args << "\n" << result.output;
   }
-  const testing::CommandResult part = run_cli("estimate " + config + " --part xc-no-such-part");
-  EXPECT_NE(part.output.find("xc-no-such-part"), std::string::npos) << part.output;
+}
+
+TEST(EstimateCommand, UnknownPartWarnsThatUtilizationCannotBeChecked) {
+  const std::string config = kExamples + "/mnist/sparse-t-8b.yml";
+  const testing::CommandResult result = run_cli("estimate " + config + " --part xc-no-such-part");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("warning: mnist-sparse-t-8b: unknown part 'xc-no-such-part'"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("utilization cannot be checked"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("total"), std::string::npos)
+      << result.output;  // the estimate is still printed
 }
 
 TEST(EstimateCommand, MissingFileExitsOneNamingIt) {
@@ -155,7 +166,84 @@ TEST(EstimateCommand, MissingFileExitsOneNamingIt) {
   const std::string missing = (directory.path() / "no-such-model.yml").string();
   const testing::CommandResult result = run_cli("estimate " + missing);
   EXPECT_EQ(result.exit_code, 1) << result.output;
-  EXPECT_NE(result.output.find(missing), std::string::npos) << result.output;
+  EXPECT_EQ(result.output, "error: " + missing + ": does not exist\n");
+}
+
+TEST(ConvertCommand, MissingModelExitsOneNamingIt) {
+  TempDirectory directory;
+  const std::string missing = (directory.path() / "no-such-model.json").string();
+  const testing::CommandResult result =
+      run_cli("convert " + missing + " --out " + (directory.path() / "project").string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_EQ(result.output, "error: " + missing + ": does not exist\n");
+  EXPECT_FALSE(fs::exists(directory.path() / "project"));
+}
+
+// The jets 16-bit sparse-l config with N = 64 instead of 20: its two convolutions alone need
+// 2 x 3 x 64^2 = 24,576 DSPs (one 16 x 16 product per slot pair, channel and filter), twice the
+// 12,288 of the U250. Written as a config and as a model file.
+struct HugeDesign {
+  std::string config, model;
+};
+
+HugeDesign write_huge_design(const TempDirectory& directory) {
+  std::ifstream in(kExamples + "/jets/sparse-l-16b.yml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string config = text.str();
+  const std::string budget = "n_active: 20";
+  const auto at = config.find(budget);
+  EXPECT_NE(at, std::string::npos);
+  config.replace(at, budget.size(), "n_active: 64");
+  HugeDesign huge;
+  huge.config = directory.write("huge.yml", config);
+  huge.model = (directory.path() / "huge.json").string();
+  model::save_model(model::load_model_or_config(huge.config), huge.model);
+  return huge;
+}
+
+TEST(EstimateCommand, WarnsWhenTheEstimateExceedsThePart) {
+  TempDirectory directory;
+  const HugeDesign huge = write_huge_design(directory);
+  const testing::CommandResult result = run_cli("estimate " + huge.config);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("warning: jets-sparse-l-16b: estimated DSP "), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(" exceeds the part xcu250-figd2104-2L-e (12,288)"), std::string::npos)
+      << result.output;
+
+  const testing::CommandResult small = run_cli("estimate " + kExamples + "/mnist/sparse-t-8b.yml");
+  ASSERT_EQ(small.exit_code, 0) << small.output;
+  EXPECT_EQ(small.output.find("exceeds the part"), std::string::npos) << small.output;
+  EXPECT_EQ(small.output.find("warning"), std::string::npos) << small.output;
+  EXPECT_EQ(small.output.find("of the part"), std::string::npos) << small.output;
+}
+
+TEST(ConvertCommand, WarnsWhenTheEstimateExceedsThePart) {
+  TempDirectory directory;
+  const HugeDesign huge = write_huge_design(directory);
+  const testing::CommandResult result =
+      run_cli("convert " + huge.model + " --out " + (directory.path() / "huge-project").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("warning: jets-sparse-l-16b: estimated DSP "), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(" exceeds the part xcu250-figd2104-2L-e (12,288)"), std::string::npos)
+      << result.output;
+  EXPECT_TRUE(fs::exists(directory.path() / "huge-project"));  // a warning, not a failure
+
+  // The part given to convert is the one checked.
+  const testing::CommandResult other_part =
+      run_cli("convert " + huge.model + " --out " + (directory.path() / "other-part").string() +
+              " --part xc-no-such-part");
+  EXPECT_NE(other_part.output.find("unknown part 'xc-no-such-part'"), std::string::npos) << other_part.output;
+
+  const std::string small_model = (directory.path() / "small.json").string();
+  model::save_model(model::load_model_or_config(kExamples + "/mnist/sparse-t-8b.yml"), small_model);
+  const testing::CommandResult small =
+      run_cli("convert " + small_model + " --out " + (directory.path() / "small-project").string());
+  ASSERT_EQ(small.exit_code, 0) << small.output;
+  EXPECT_EQ(small.output.find("of the part"), std::string::npos) << small.output;
+  EXPECT_EQ(small.output.find("exceeds the part"), std::string::npos) << small.output;
 }
 
 // Written by hand in the layout of a Vitis HLS 2023.1 csynth.xml (numbers: MNIST 8-bit sparse-l,

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "sparsepixels/estimate/weight_digits.h"
 
 namespace sparsepixels::estimate {
 
@@ -30,9 +33,12 @@ struct LayerSpec {
   PoolKind pool_kind = PoolKind::Average;
   int units = 0;        ///< Dense: n_out
   int weight_bits = 0;  ///< Conv, Dense: width of weights and biases
-  /// Conv (streaming), Dense: share of weights that are non-zero. Constant zero weights cost no
-  /// multiplier; a trained model can supply the measured share (1 = unknown, all kept).
-  double nonzero_weight_share = 1.0;
+  /// Conv, Dense: fraction bits of the weight type (its resolution is 2^-fraction); absent:
+  /// weight_bits - 1, i.e. ap_fixed<weight_bits, 1> (the finest resolution for weights in [-1, 1)).
+  std::optional<int> weight_fraction_bits;
+  /// Conv (streaming), Dense: digit statistics of the constant weights when they are known (a trained
+  /// model); absent: the expectation for Glorot-uniform weights of the layer in its weight type.
+  std::optional<WeightDigits> weight_digits;
   int result_bits = 0;       ///< width of the layer's output; 0 = the width of its input
   int accumulator_bits = 0;  ///< Conv, Dense, Pool: 0 = the exact accumulator of section 11.3
   int table_bits = 18;       ///< Softmax, Sigmoid: width of the lookup-table entries
@@ -86,5 +92,10 @@ int exact_accumulator_bits(int a_bits, int b_bits, int fan_in);
 
 /// Bits of a slot coordinate: ceil(log2(max(H, W) + 1)) (reference section 2).
 int coordinate_bits(int height, int width);
+
+/// The digit statistics the estimator uses for a constant-weight layer with fan_in inputs and
+/// fan_out outputs per weight (dense: n_in, n_out; conv: K*K*C, K*K*F): layer.weight_digits when
+/// given, else glorot_weight_digits in the layer's weight type.
+WeightDigits constant_weight_digits(const LayerSpec& layer, int fan_in, int fan_out);
 
 }  // namespace sparsepixels::estimate

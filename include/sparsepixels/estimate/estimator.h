@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,20 +10,22 @@
 
 namespace sparsepixels::estimate {
 
-/// An FPGA part's capacity.
+/// An FPGA device's capacity. `prefix` is the device part of AMD's part names: it matches every
+/// part that starts with it (any package, speed grade and temperature grade).
 struct Part {
-  std::string name;
+  std::string prefix;  ///< e.g. "xcu250" for xcu250-figd2104-2L-e
   std::int64_t lut = 0;
   std::int64_t ff = 0;
   std::int64_t dsp = 0;
   double bram36 = 0;  ///< 36 Kb block RAM tiles
 };
 
-/// The parts the estimator knows (figures and their sources: docs/estimator.md).
+/// The devices the estimator knows (figures and their sources: docs/estimator.md).
 const std::vector<Part>& known_parts();
 
-/// The part named `name`; throws sparsepixels::Error listing the known parts if unknown.
-const Part& find_part(const std::string& name);
+/// The device `part_name` belongs to (case-insensitive prefix match, longest prefix first), or
+/// nullptr when it is not in known_parts().
+const Part* find_part(const std::string& part_name);
 
 /// FPGA resources of a layer or a design.
 struct Resources {
@@ -49,9 +52,22 @@ struct DesignEstimate {
   std::int64_t ii_cycles = 0;
   double clock_ns = 0;
   Resources resources;  ///< totals (LUT/FF/DSP rounded to whole units)
-  Part part;
+  std::string part;     ///< the part name the design targets
+  /// The capacity of that part's device; absent when the part is unknown (utilization then cannot
+  /// be checked).
+  std::optional<Part> capacity;
   std::vector<LayerEstimate> layers;
 };
+
+/// Share of the part above which utilization_messages adds a note (below a warning's 100%).
+inline constexpr double kUtilizationNoteShare = 0.80;
+
+/// What the estimate says about fitting the part, one line each, for the commands to print:
+/// "warning: <design>: estimated LUT 2,100,000 exceeds the part <part> (1,728,000)" for every
+/// resource above 100% of the part, "note: <design>: estimated LUT 1,500,000 is 86.8% of the part
+/// <part> (1,728,000)" above kUtilizationNoteShare, and "warning: <design>: unknown part '<part>'
+/// (known devices: ...): utilization cannot be checked" when the part is not known.
+std::vector<std::string> utilization_messages(const DesignEstimate& estimate);
 
 /// The calibrated constants of the model. Their meaning, the fit and the values are in
 /// docs/estimator.md; calibrated_coefficients() derives them from the published data.
@@ -92,12 +108,13 @@ struct Coefficients {
 const Coefficients& calibrated_coefficients();
 
 /// Estimates latency, II and resources of a design, per layer and in total.
-/// Throws sparsepixels::Error for an invalid design or unknown part.
+/// Throws sparsepixels::Error for an invalid design (an unknown part is not an error: see
+/// utilization_messages).
 DesignEstimate estimate_design(const DesignSpec& design,
                                const Coefficients& coefficients = calibrated_coefficients());
 
 /// The estimate as JSON: latency_cycles, ii_cycles, clock_ns, latency_ns, part,
-/// resources {lut, ff, dsp, bram}, utilization {...}, layers [...].
+/// resources {lut, ff, dsp, bram}, utilization {...} (null for an unknown part), layers [...].
 nlohmann::json to_json(const DesignEstimate& estimate);
 
 /// Writes to_json(estimate) to `path` ("-" = standard output) through a temporary file renamed

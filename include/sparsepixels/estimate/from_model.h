@@ -9,10 +9,10 @@ namespace sparsepixels::estimate {
 
 /// Choices for mapping a model onto the estimator's design description.
 struct FromModelOptions {
-  /// Count only the weights that are non-zero in their declared type (a trained model's measured
-  /// sparsity: constant-zero weights cost no multiplier). Off for configs, whose weights are all zero
-  /// placeholders; then every weight is assumed to be kept. A layer whose weights are all zero is
-  /// taken as untrained (all kept) too.
+  /// Cost dense and streaming-conv multipliers from the CSD digits of the model's weights in their
+  /// declared type (a trained model: zero weights cost nothing, powers of two only wiring). Off for
+  /// configs, whose weights are all zero placeholders; the estimator then uses the expectation for
+  /// Glorot-scale weights. A layer whose weights are all zero is taken as untrained too.
   bool use_weight_sparsity = false;
 };
 
