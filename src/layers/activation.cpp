@@ -58,11 +58,14 @@ class Activation final : public Layer {
     switch (info_.spec.kind) {
       case model::LayerKind::ReLU:
       case model::LayerKind::SparseReLU:
-        // Straight-through for the result quantizer: the derivative follows the unquantized input.
-        // In QAT an input of exactly 0 may be a small pre-activation the previous layer's result
-        // type rounded away; QKeras's quantized_relu passes its gradient, so 0 does too.
-        if (quantized_) {
-          for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] >= 0.0f ? g[i] : 0.0f;
+        // QAT (docs/training.md): QKeras's quantized_relu takes relu'(x) on the value before
+        // quantization, which the previous layer records (Batch::negative): a positive value its
+        // result type rounded to 0 passes, a negative one an unsigned type clamped to 0 blocks. An
+        // exact 0 passes: here it comes from quantization upstream (e.g. an average pool rounding
+        // small sums to 0) where QKeras's float pool would give a tiny value of either sign.
+        if (in.negative.size() == in.values.size()) {
+          const std::uint8_t* negative = in.negative.data();
+          for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = negative[i] ? 0.0f : g[i];
         } else {
           for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] > 0.0f ? g[i] : 0.0f;
         }

@@ -22,6 +22,10 @@ class Conv2D final : public Layer {
     const int filters = info_.spec.filters;
     out.reset(in.events, static_cast<std::size_t>(pixels) * filters);
     out.geometry.reset();
+    if (double_sums_) {
+      forward_exact(in, out);
+      return;
+    }
     thread_local std::vector<float> columns;
     columns.resize(static_cast<std::size_t>(pixels) * taps);
     ConstMap weights(forward_weights_.data(), taps, filters);
@@ -60,6 +64,28 @@ class Conv2D final : public Layer {
   }
 
  private:
+  // QAT with an accumulator wider than float32's 24 bits: the same GEMM in double (exact: every
+  // partial sum fits the accumulator), each sum quantized once to the result type.
+  void forward_exact(const tensor::Batch& in, tensor::Batch& out) const {
+    using DoubleMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const int pixels = info_.input.height * info_.input.width;
+    const int taps = info_.spec.kernel * info_.spec.kernel * info_.input.channels;
+    const int filters = info_.spec.filters;
+    out.negative.resize(out.values.size());
+    thread_local std::vector<float> columns;
+    columns.resize(static_cast<std::size_t>(pixels) * taps);
+    const DoubleMatrix weights = ConstMap(forward_weights_.data(), taps, filters).cast<double>();
+    const Eigen::RowVectorXd bias =
+        Eigen::Map<const Eigen::RowVectorXf>(forward_bias_.data(), filters).cast<double>();
+    DoubleMatrix sums(pixels, filters);
+    for (std::size_t e = 0; e < in.events; ++e) {
+      im2col(in.event(e), columns.data());
+      sums.noalias() = ConstMap(columns.data(), pixels, taps).cast<double>() * weights;
+      sums.rowwise() += bias;
+      quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
+    }
+  }
+
   // Row p of `columns` holds the K x K x C neighbourhood of pixel p in HWIO order (zeros outside).
   void im2col(const float* image, float* columns) const {
     const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
@@ -122,6 +148,7 @@ class Pool2D final : public Layer {
     out.reset(in.events, info_.output.size());
     out.geometry.reset();
     if (!average_) out.index.resize(out.values.size());
+    if (double_sums_) out.negative.resize(out.values.size());
     for (std::size_t e = 0; e < in.events; ++e) {
       const float* x = in.event(e);
       float* y = out.event(e);
@@ -141,13 +168,25 @@ class Pool2D final : public Layer {
               }
             }
             const int o = (r * out_w + c) * channels + ch;
+            if (double_sums_) {
+              // QAT, sum x R wider than 24 bits: the exact cell sum times R, in double.
+              double exact = 0.0;
+              for (int pr = 0; pr < pool_h; ++pr) {
+                for (int pc = 0; pc < pool_w; ++pc)
+                  exact += x[((r * pool_h + pr) * width + (c * pool_w + pc)) * channels + ch];
+              }
+              if (area > 1) exact *= pooling_reciprocal(area);
+              out.negative[e * out.event_size + o] = exact < 0.0 ? 1 : 0;
+              y[o] = result_quantizer_.quantize(exact);
+              continue;
+            }
             y[o] = average_ ? sum * scale : best;
             if (!average_) out.index[e * out.event_size + o] = best_at;
           }
         }
       }
     }
-    quantize_result(out);
+    if (!double_sums_) quantize_result(out);
   }
 
   void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,

@@ -21,22 +21,14 @@ class Dense final : public Layer {
     const auto events = static_cast<Eigen::Index>(in.events);
     out.reset(in.events, static_cast<std::size_t>(units));
     out.geometry.reset();
+    if (double_sums_) {
+      forward_exact(in, out);
+      return;
+    }
     const float* weights = forward_weights_.data();
     if (in.nonzero_stride > 0) {
       // Input from SparseFlatten: only the listed positions can be non-zero.
-      for (std::size_t e = 0; e < in.events; ++e) {
-        float* y = out.event(e);
-        std::copy(forward_bias_.begin(), forward_bias_.end(), y);
-        const float* x = in.event(e);
-        const std::int32_t* where = in.index.data() + e * in.nonzero_stride;
-        for (std::size_t k = 0; k < in.nonzero_stride; ++k) {
-          if (where[k] < 0) continue;
-          const float value = x[where[k]];
-          if (value == 0.0f) continue;
-          const float* w = weights + static_cast<std::size_t>(where[k]) * units;
-          for (int u = 0; u < units; ++u) y[u] += value * w[u];
-        }
-      }
+      for (std::size_t e = 0; e < in.events; ++e) sparse_input_sums(in, e, out.event(e));
     } else {
       Map y(out.values.data(), events, units);
       y.noalias() = ConstMap(in.values.data(), events, inputs) * ConstMap(weights, inputs, units);
@@ -80,6 +72,45 @@ class Dense final : public Layer {
       grad_in->resize(in.values.size());
       Map(grad_in->data(), events, inputs).noalias() = g * ConstMap(weights, inputs, units).transpose();
     }
+  }
+
+ private:
+  // y = bias + the sum over the listed non-zero inputs of one event of a flattened sparse batch.
+  template <typename Sum>
+  void sparse_input_sums(const tensor::Batch& in, std::size_t e, Sum* y) const {
+    const int units = info_.spec.units;
+    const float* weights = forward_weights_.data();
+    std::copy(forward_bias_.begin(), forward_bias_.end(), y);
+    const float* x = in.event(e);
+    const std::int32_t* where = in.index.data() + e * in.nonzero_stride;
+    for (std::size_t k = 0; k < in.nonzero_stride; ++k) {
+      if (where[k] < 0) continue;
+      const Sum value = x[where[k]];
+      if (value == Sum(0)) continue;
+      const float* w = weights + static_cast<std::size_t>(where[k]) * units;
+      for (int u = 0; u < units; ++u) y[u] += value * Sum(w[u]);
+    }
+  }
+
+  // QAT with an accumulator wider than float32's 24 bits: exact sums in double (any summation order
+  // is exact since every partial sum fits the accumulator), each quantized once to the result type.
+  void forward_exact(const tensor::Batch& in, tensor::Batch& out) const {
+    const int inputs = info_.input.channels, units = info_.spec.units;
+    const auto events = static_cast<Eigen::Index>(in.events);
+    out.negative.resize(out.values.size());
+    thread_local std::vector<double> sums;
+    sums.resize(out.values.size());
+    if (in.nonzero_stride > 0) {
+      for (std::size_t e = 0; e < in.events; ++e) sparse_input_sums(in, e, sums.data() + e * out.event_size);
+    } else {
+      using DoubleMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+      const DoubleMatrix x = ConstMap(in.values.data(), events, inputs).cast<double>();
+      const DoubleMatrix w = ConstMap(forward_weights_.data(), inputs, units).cast<double>();
+      Eigen::Map<DoubleMatrix> y(sums.data(), events, units);
+      y.noalias() = x * w;
+      y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(forward_bias_.data(), units).cast<double>();
+    }
+    quantize_exact(sums.data(), sums.size(), out, 0);
   }
 };
 

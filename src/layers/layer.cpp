@@ -1,34 +1,55 @@
 #include "sparsepixels/layers/layer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
 #include "layer_kinds.h"
+#include "sparsepixels/error.h"
 
 namespace sparsepixels::layers {
 
 Quantizer::Quantizer(const fixed::FixedType& type, bool declared_modes) : type_(type) {
-  const bool half_even_saturate = !declared_modes || (type.quantization == fixed::Quantization::RND_CONV &&
-                                                      type.overflow == fixed::Overflow::SAT);
-  // The inline path needs every raw value exact in a double and the vendor's plain SAT rule.
-  fast_ = half_even_saturate && type.width <= 52 && !type.integer_type;
-  scale_ = std::ldexp(1.0, type.fraction());
-  inverse_scale_ = std::ldexp(1.0, -type.fraction());
-  min_raw_ = static_cast<double>(type.min_raw());
-  max_raw_ = static_cast<double>(type.max_raw());
+  if (!declared_modes) {
+    // Parameters: QKeras quantized_bits whatever the declared modes (as inference::parameter_raw).
+    type_.quantization = fixed::Quantization::RND_CONV;
+    type_.overflow = fixed::Overflow::SAT;
+    type_.saturation_bits = 0;
+    type_.integer_type = false;
+  }
+  using fixed::Overflow;
+  using fixed::Quantization;
+  const bool simple_modes =
+      (type_.quantization == Quantization::RND_CONV || type_.quantization == Quantization::TRN) &&
+      (type_.overflow == Overflow::SAT || type_.overflow == Overflow::WRAP) && type_.saturation_bits == 0;
+  // The inline path needs |raw| < 2^50 (its rounding trick) and plain integer-free ap_fixed rules.
+  fast_ = simple_modes && type_.width <= 50 && !type_.integer_type;
+  truncate_ = type_.quantization == Quantization::TRN;
+  saturate_ = type_.overflow == Overflow::SAT;
+  modulus_ = std::ldexp(1.0, type_.width);
+  inverse_modulus_ = std::ldexp(1.0, -type_.width);
+  scale_ = std::ldexp(1.0, type_.fraction());
+  inverse_scale_ = std::ldexp(1.0, -type_.fraction());
+  min_raw_ = static_cast<double>(type_.min_raw());
+  max_raw_ = static_cast<double>(type_.max_raw());
 }
 
-float Quantizer::operator()(float value) const {
-  if (fast_) {
-    // nearbyint rounds ties to even in the default rounding mode.
-    const double raw = std::clamp(std::nearbyint(static_cast<double>(value) * scale_), min_raw_, max_raw_);
-    return static_cast<float>(raw * inverse_scale_);
-  }
-  return static_cast<float>(type_.quantize(static_cast<double>(value)));
+float Quantizer::quantize_declared(double value) const {
+  return static_cast<float>(type_.quantize(value));
+}
+
+bool fits_float(const fixed::FixedType& type) {
+  // float32 has a 24-bit significand; a signed type's most negative raw -2^(W-1) needs only W-1 bits.
+  return type.width - (type.is_signed ? 1 : 0) <= 24;
 }
 
 void Quantizer::apply(float* values, std::size_t count) const {
-  for (std::size_t i = 0; i < count; ++i) values[i] = (*this)(values[i]);
+  if (fast_) {
+    for (std::size_t i = 0; i < count; ++i) values[i] = quantize_fast(values[i]);
+    return;
+  }
+  for (std::size_t i = 0; i < count; ++i) values[i] = quantize_declared(values[i]);
 }
 
 void ParameterGradients::zero() {
@@ -52,21 +73,104 @@ void Layer::initialize(std::mt19937_64& random) {
   std::fill(bias.begin(), bias.end(), 0.0f);
 }
 
-void Layer::prepare(bool quantized) {
-  quantized_ = quantized;
-  forward_weights_ = weights;
-  forward_bias_ = bias;
-  if (quantized) {
-    const Quantizer weight_quantizer(info_.types.weight, false);
-    const Quantizer bias_quantizer(info_.types.bias, false);
-    weight_quantizer.apply(forward_weights_.data(), forward_weights_.size());
-    bias_quantizer.apply(forward_bias_.data(), forward_bias_.size());
-    result_quantizer_ = Quantizer(info_.types.result, true);
+namespace {
+
+// Significant bits of a positive integer (the bit length without trailing zeros).
+int significant_bits(std::int64_t value) {
+  while (value > 0 && value % 2 == 0) value /= 2;
+  int bits = 0;
+  for (; value > 0; value /= 2) ++bits;
+  return bits;
+}
+
+// Significant bits of the largest exact intermediate of the layer's quantized forward pass: the
+// accumulator holds every product and partial sum (reference 11.3); average pooling then multiplies
+// the sum by R (11.5). 0 for layers without arithmetic.
+int arithmetic_bits(const model::ResolvedLayer& info) {
+  using model::LayerKind;
+  switch (info.spec.kind) {
+    case LayerKind::SparseConv2D:
+    case LayerKind::Conv2D:
+    case LayerKind::Dense:
+      return info.types.accum.width;
+    case LayerKind::SparseAvgPool2D:
+    case LayerKind::AvgPool2D: {
+      const int area = info.spec.pool_height * info.spec.pool_width;
+      const int reciprocal_bits =
+          area > 1 ? significant_bits(std::llround(std::ldexp(pooling_reciprocal(area), 18))) : 0;
+      return info.types.accum.width + reciprocal_bits;
+    }
+    default:
+      return 0;
   }
 }
 
+}  // namespace
+
+void Layer::prepare(bool quantized, QatSums sums) {
+  quantized_ = quantized;
+  double_sums_ = false;
+  forward_weights_ = weights;
+  forward_bias_ = bias;
+  if (!quantized) return;
+  const model::LayerKind kind = info_.spec.kind;
+  auto reject = [&](const char* field, const fixed::FixedType& type, const std::string& why) {
+    throw Error(fmt::format("QAT: layer '{}' ({}): field 'precision.{}': {} {}", info_.spec.name,
+                            model::to_string(kind), field, type.to_string(), why));
+  };
+  // Values between layers are float32 in QAT: every parameter and result must be a float32 exactly.
+  if (!weights.empty() && !fits_float(info_.types.weight))
+    reject("weight", info_.types.weight, "is wider than float32's 24 bits");
+  if (!bias.empty() && !fits_float(info_.types.bias))
+    reject("bias", info_.types.bias, "is wider than float32's 24 bits");
+  // Sigmoid/Softmax outputs are float approximations in QAT anyway (reference 11.8).
+  if (kind != model::LayerKind::Sigmoid && kind != model::LayerKind::Softmax &&
+      !fits_float(info_.types.result)) {
+    reject("result", info_.types.result, "is wider than float32's 24 bits (QAT keeps results in float32)");
+  }
+  const int bits = arithmetic_bits(info_);
+  double_sums_ = sums == QatSums::Exact && bits > 24;
+  if (bits > 53) {
+    reject(
+        "accum", info_.types.accum,
+        fmt::format("needs {} significant bits; QAT sums exactly in double up to 53 (reference 11.4)", bits));
+  }
+  const Quantizer weight_quantizer(info_.types.weight, false);
+  const Quantizer bias_quantizer(info_.types.bias, false);
+  weight_quantizer.apply(forward_weights_.data(), forward_weights_.size());
+  bias_quantizer.apply(forward_bias_.data(), forward_bias_.size());
+  result_quantizer_ = Quantizer(info_.types.result, true);
+}
+
 void Layer::quantize_result(tensor::Batch& out) const {
-  if (quantized_) result_quantizer_.apply(out.values.data(), out.values.size());
+  if (!quantized_) return;
+  const std::size_t count = out.values.size();
+  out.negative.resize(count);
+  float* values = out.values.data();
+  std::uint8_t* negative = out.negative.data();
+  const Quantizer& quantizer = result_quantizer_;
+  if (quantizer.fast()) {
+    // Branch-free, so the compiler can vectorize it.
+    for (std::size_t i = 0; i < count; ++i) {
+      negative[i] = values[i] < 0.0f ? 1 : 0;
+      values[i] = quantizer.quantize_fast(values[i]);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    negative[i] = values[i] < 0.0f ? 1 : 0;
+    values[i] = quantizer(values[i]);
+  }
+}
+
+void Layer::quantize_exact(const double* sums, std::size_t count, tensor::Batch& out,
+                           std::size_t offset) const {
+  float* values = out.values.data() + offset;
+  std::uint8_t* negative = out.negative.data() + offset;
+  for (std::size_t i = 0; i < count; ++i) {
+    negative[i] = sums[i] < 0.0 ? 1 : 0;
+    values[i] = result_quantizer_.quantize(sums[i]);
+  }
 }
 
 std::unique_ptr<Layer> make_layer(const model::ResolvedLayer& resolved) {

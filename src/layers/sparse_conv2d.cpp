@@ -19,44 +19,22 @@ class SparseConv2D final : public Layer {
   using Layer::Layer;
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
-    const int slots = info_.input.slots, channels = info_.input.channels, filters = info_.spec.filters;
-    const tensor::NeighbourTable& table = in.geometry->neighbours(info_.spec.kernel);
-    out.reset(in.events, static_cast<std::size_t>(slots) * filters);
+    out.reset(in.events, static_cast<std::size_t>(info_.input.slots) * info_.spec.filters);
     out.geometry = in.geometry;
     out.mask.assign(out.values.size(), 0);
-    std::fill(out.values.begin(), out.values.end(), 0.0f);
-    const float* weights = forward_weights_.data();
-    const float* bias = forward_bias_.data();
+    if (double_sums_) {
+      // QAT with an accumulator wider than float32's 24 bits: exact sums in double, quantized once.
+      out.negative.resize(out.values.size());
+      thread_local std::vector<double> sums;
+      sums.resize(out.event_size);
+      for (std::size_t e = 0; e < in.events; ++e) {
+        convolve_event(in, e, sums.data(), out.mask.data() + e * out.event_size);
+        quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
+      }
+      return;
+    }
     for (std::size_t e = 0; e < in.events; ++e) {
-      const float* x = in.event(e);
-      float* acc = out.event(e);
-      for (std::uint32_t p = table.event_begin[e]; p < table.event_begin[e + 1]; ++p) {
-        const tensor::NeighbourTable::Pair pair = table.pairs[p];
-        const float* xi = x + pair.input_slot * channels;
-        const float* w = weights + static_cast<std::size_t>(pair.tap) * channels * filters;
-        float* a = acc + pair.output_slot * filters;
-        for (int c = 0; c < channels; ++c) {
-          const float value = xi[c];
-          if (value == 0.0f) continue;
-          for (int f = 0; f < filters; ++f) a[f] += w[c * filters + f] * value;
-        }
-      }
-      std::uint8_t* bias_added = out.mask.data() + e * out.event_size;
-      for (int o = 0; o < slots; ++o) {
-        float* a = acc + o * filters;
-        // Activity rule: an inactive input slot gives a zero output (so ReLU-killed slots stay dead).
-        if (!slot_active(x + o * channels, channels)) {
-          std::fill(a, a + filters, 0.0f);
-          continue;
-        }
-        for (int f = 0; f < filters; ++f) {
-          // Bias rule: only where the sum is non-zero.
-          if (a[f] != 0.0f) {
-            a[f] += bias[f];
-            bias_added[o * filters + f] = 1;
-          }
-        }
-      }
+      convolve_event(in, e, out.event(e), out.mask.data() + e * out.event_size);
     }
     quantize_result(out);
   }
@@ -67,7 +45,10 @@ class SparseConv2D final : public Layer {
     const tensor::NeighbourTable& table = in.geometry->neighbours(info_.spec.kernel);
     if (grad_in) grad_in->assign(in.values.size(), 0.0f);
     const float* weights = forward_weights_.data();
-    std::vector<float> grad_sum(static_cast<std::size_t>(slots) * filters);
+    std::vector<float>& grad_sum = grad_sum_scratch();
+    std::vector<std::uint8_t>& live = live_scratch();  // per output slot: some dLoss/dSum is non-zero
+    grad_sum.resize(static_cast<std::size_t>(slots) * filters);
+    live.resize(static_cast<std::size_t>(slots));
     for (std::size_t e = 0; e < in.events; ++e) {
       const float* x = in.event(e);
       const float* g = grad_out.data() + e * out.event_size;
@@ -75,15 +56,40 @@ class SparseConv2D final : public Layer {
       // dLoss/dSum: the output equals the sum (plus bias) where the input slot is active.
       for (int o = 0; o < slots; ++o) {
         const bool active = slot_active(x + o * channels, channels);
+        bool any = false;
         for (int f = 0; f < filters; ++f) {
           const int at = o * filters + f;
           grad_sum[at] = active ? g[at] : 0.0f;
+          any = any || grad_sum[at] != 0.0f;
           if (bias_added[at]) gradients.bias[f] += g[at];
         }
+        live[o] = any ? 1 : 0;
       }
       float* gx = grad_in ? grad_in->data() + e * in.event_size : nullptr;
+      const tensor::NeighbourTable::Pair* begin = table.pairs.data() + table.event_begin[e];
+      const tensor::NeighbourTable::Pair* end = table.pairs.data() + table.event_begin[e + 1];
+      if (channels == 1 && filters <= 4) {
+        // One input channel and a few filters: loops unrolled at compile time, same order of sums.
+        switch (filters) {
+          case 1:
+            backward_one_channel<1>(begin, end, x, weights, gradients.weights.data(), gx);
+            break;
+          case 2:
+            backward_one_channel<2>(begin, end, x, weights, gradients.weights.data(), gx);
+            break;
+          case 3:
+            backward_one_channel<3>(begin, end, x, weights, gradients.weights.data(), gx);
+            break;
+          default:
+            backward_one_channel<4>(begin, end, x, weights, gradients.weights.data(), gx);
+            break;
+        }
+        continue;
+      }
       for (std::uint32_t p = table.event_begin[e]; p < table.event_begin[e + 1]; ++p) {
         const tensor::NeighbourTable::Pair pair = table.pairs[p];
+        // A zero dLoss/dSum adds exactly nothing (inactive or ReLU-blocked outputs): skip the pair.
+        if (!live[pair.output_slot]) continue;
         const float* xi = x + pair.input_slot * channels;
         const float* gs = grad_sum.data() + pair.output_slot * filters;
         const std::size_t w_at = static_cast<std::size_t>(pair.tap) * channels * filters;
@@ -98,6 +104,108 @@ class SparseConv2D final : public Layer {
           if (gx) gx[pair.input_slot * channels + c] += into_input;
         }
       }
+    }
+  }
+
+ private:
+  // One event's sums (bias and activity rules applied) into acc[slots * filters], in float or double.
+  template <typename Sum>
+  void convolve_event(const tensor::Batch& in, std::size_t e, Sum* acc, std::uint8_t* bias_added) const {
+    const int slots = info_.input.slots, channels = info_.input.channels, filters = info_.spec.filters;
+    const tensor::NeighbourTable& table = in.geometry->neighbours(info_.spec.kernel);
+    const float* weights = forward_weights_.data();
+    const float* bias = forward_bias_.data();
+    const float* x = in.event(e);
+    std::fill(acc, acc + static_cast<std::size_t>(slots) * filters, Sum(0));
+    const tensor::NeighbourTable::Pair* begin = table.pairs.data() + table.event_begin[e];
+    const tensor::NeighbourTable::Pair* end = table.pairs.data() + table.event_begin[e + 1];
+    if (channels == 1 && filters <= 4) {
+      // One input channel and a few filters (the paper's layers): loops unrolled at compile time.
+      switch (filters) {
+        case 1:
+          accumulate_one_channel<1>(begin, end, x, weights, acc);
+          break;
+        case 2:
+          accumulate_one_channel<2>(begin, end, x, weights, acc);
+          break;
+        case 3:
+          accumulate_one_channel<3>(begin, end, x, weights, acc);
+          break;
+        default:
+          accumulate_one_channel<4>(begin, end, x, weights, acc);
+          break;
+      }
+    } else {
+      for (const tensor::NeighbourTable::Pair* pair = begin; pair != end; ++pair) {
+        const float* xi = x + pair->input_slot * channels;
+        const float* w = weights + static_cast<std::size_t>(pair->tap) * channels * filters;
+        Sum* a = acc + pair->output_slot * filters;
+        for (int c = 0; c < channels; ++c) {
+          const Sum value = xi[c];
+          if (value == Sum(0)) continue;
+          for (int f = 0; f < filters; ++f) a[f] += Sum(w[c * filters + f]) * value;
+        }
+      }
+    }
+    for (int o = 0; o < slots; ++o) {
+      Sum* a = acc + o * filters;
+      // Activity rule: an inactive input slot gives a zero output (so ReLU-killed slots stay dead).
+      if (!slot_active(x + o * channels, channels)) {
+        std::fill(a, a + filters, Sum(0));
+        continue;
+      }
+      for (int f = 0; f < filters; ++f) {
+        // Bias rule: only where the sum is non-zero.
+        if (a[f] != Sum(0)) {
+          a[f] += Sum(bias[f]);
+          bias_added[o * filters + f] = 1;
+        }
+      }
+    }
+  }
+
+  // dLoss/dWeights and dLoss/dInput over the pairs for one input channel and kFilters filters;
+  // reads the event's dLoss/dSum and live flags from the thread's scratch (backward).
+  template <int kFilters>
+  static void backward_one_channel(const tensor::NeighbourTable::Pair* begin,
+                                   const tensor::NeighbourTable::Pair* end, const float* x,
+                                   const float* weights, float* grad_weights, float* gx) {
+    for (const tensor::NeighbourTable::Pair* pair = begin; pair != end; ++pair) {
+      if (!live_scratch()[pair->output_slot]) continue;  // a zero dLoss/dSum adds exactly nothing
+      const float value = x[pair->input_slot];
+      const float* gs = grad_sum_scratch().data() + pair->output_slot * kFilters;
+      const std::size_t w_at = static_cast<std::size_t>(pair->tap) * kFilters;
+      float* gw = grad_weights + w_at;
+      const float* w = weights + w_at;
+      float into_input = 0.0f;
+      for (int f = 0; f < kFilters; ++f) {
+        gw[f] += value * gs[f];
+        into_input += w[f] * gs[f];
+      }
+      if (gx) gx[pair->input_slot] += into_input;
+    }
+  }
+
+  static std::vector<float>& grad_sum_scratch() {
+    thread_local std::vector<float> values;
+    return values;
+  }
+  static std::vector<std::uint8_t>& live_scratch() {
+    thread_local std::vector<std::uint8_t> values;
+    return values;
+  }
+
+  // Adds w * x over the pairs for one input channel and kFilters filters. A zero input adds +-0,
+  // which leaves every sum (starting at +0) bit for bit unchanged, so zeros are not skipped.
+  template <int kFilters, typename Sum>
+  static void accumulate_one_channel(const tensor::NeighbourTable::Pair* begin,
+                                     const tensor::NeighbourTable::Pair* end, const float* x,
+                                     const float* weights, Sum* acc) {
+    for (const tensor::NeighbourTable::Pair* pair = begin; pair != end; ++pair) {
+      const Sum value = x[pair->input_slot];
+      const float* w = weights + static_cast<std::size_t>(pair->tap) * kFilters;
+      Sum* a = acc + pair->output_slot * kFilters;
+      for (int f = 0; f < kFilters; ++f) a[f] += Sum(w[f]) * value;
     }
   }
 };

@@ -38,6 +38,8 @@ class SparsePool final : public Layer {
     const float scale =
         static_cast<float>(quantized_ ? pooling_reciprocal(pool_h * pool_w) : 1.0 / (pool_h * pool_w));
     const int area = pool_h * pool_w;
+    const double reciprocal = pooling_reciprocal(area);
+    if (double_sums_) out.negative.resize(out.values.size());
 
     for (std::size_t e = 0; e < in.events; ++e) {
       const std::size_t base = e * static_cast<std::size_t>(slots);
@@ -61,7 +63,19 @@ class SparsePool final : public Layer {
       }
       const float* x = in.event(e);
       float* y = out.event(e);
-      if (average_) {
+      if (average_ && double_sums_) {
+        // QAT, sum x R wider than 24 bits: exact cell sums times R in double, quantized once.
+        thread_local std::vector<double> sums;
+        sums.assign(out.event_size, 0.0);
+        for (int s = 0; s < slots; ++s) {
+          if (owner[s] < 0) continue;
+          for (int c = 0; c < channels; ++c) sums[owner[s] * channels + c] += x[s * channels + c];
+        }
+        if (area > 1) {
+          for (double& sum : sums) sum *= reciprocal;
+        }
+        quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
+      } else if (average_) {
         for (int s = 0; s < slots; ++s) {
           if (owner[s] < 0) continue;
           for (int c = 0; c < channels; ++c) y[owner[s] * channels + c] += x[s * channels + c];
@@ -103,7 +117,7 @@ class SparsePool final : public Layer {
         }
       }
     }
-    quantize_result(out);
+    if (!double_sums_) quantize_result(out);
   }
 
   void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,

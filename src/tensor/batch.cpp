@@ -1,6 +1,7 @@
 #include "sparsepixels/tensor/batch.h"
 
 #include <cstdlib>
+#include <vector>
 
 namespace sparsepixels::tensor {
 
@@ -20,6 +21,15 @@ void Geometry::invalidate() {
   for (auto& [kernel, cached] : tables_) cached.built = false;
 }
 
+NeighbourTable& Geometry::provide(int kernel) {
+  CachedTable& cached = tables_[kernel];
+  cached.built = true;
+  cached.table.kernel = kernel;
+  cached.table.event_begin.clear();
+  cached.table.pairs.clear();
+  return cached.table;
+}
+
 const NeighbourTable& Geometry::neighbours(int kernel) {
   CachedTable& cached = tables_[kernel];
   NeighbourTable& table = cached.table;
@@ -29,22 +39,26 @@ const NeighbourTable& Geometry::neighbours(int kernel) {
   const int radius = (kernel - 1) / 2;
   table.event_begin.resize(events + 1);
   table.pairs.clear();
-  // Real positions of one event, gathered once so the pair loop touches only them.
-  thread_local std::vector<std::uint16_t> real;
+  // Real positions of one event (slot, row, column), gathered once so the pair loop touches only them.
+  struct Real {
+    std::uint16_t slot;
+    int row, col;
+  };
+  thread_local std::vector<Real> real;
+  const auto span = static_cast<unsigned>(2 * radius);
   for (std::size_t e = 0; e < events; ++e) {
     table.event_begin[e] = static_cast<std::uint32_t>(table.pairs.size());
     const std::size_t base = e * static_cast<std::size_t>(slots);
     real.clear();
     for (int s = 0; s < slots; ++s) {
-      if (position[base + s]) real.push_back(static_cast<std::uint16_t>(s));
+      if (position[base + s]) real.push_back({static_cast<std::uint16_t>(s), row[base + s], col[base + s]});
     }
-    for (const std::uint16_t out : real) {
-      const int out_row = row[base + out], out_col = col[base + out];
-      for (const std::uint16_t in : real) {
-        const int dr = row[base + in] - out_row, dc = col[base + in] - out_col;
-        if (std::abs(dr) > radius || std::abs(dc) > radius) continue;
-        const auto tap = static_cast<std::uint32_t>((radius + dr) * kernel + (radius + dc));
-        table.pairs.push_back({out, in, tap});
+    for (const Real& out : real) {
+      for (const Real& in : real) {
+        // |dr| <= radius and |dc| <= radius, as one unsigned comparison each.
+        const int dr = in.row - out.row + radius, dc = in.col - out.col + radius;
+        if (static_cast<unsigned>(dr) > span || static_cast<unsigned>(dc) > span) continue;
+        table.pairs.push_back({out.slot, in.slot, static_cast<std::uint32_t>(dr * kernel + dc)});
       }
     }
   }

@@ -12,6 +12,10 @@ namespace sparsepixels::train {
 
 Engine::Engine(model::Model& model, bool quantized, tensor::ShardPool& pool)
     : model_(model), quantized_(quantized), pool_(pool) {
+  if (quantized_ && !layers::fits_float(model_.spec().input_type)) {
+    throw Error(fmt::format("QAT: model '{}': field 'input.type': {} is wider than float32's 24 bits",
+                            model_.spec().name, model_.spec().input_type.to_string()));
+  }
   for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).prepare(quantized_);
   start_ = model_.resolved().front().spec.kind == model::LayerKind::InputReduce ? 1 : 0;
   head_ = model_.size() - 1;
@@ -82,6 +86,37 @@ PreparedSplit Engine::prepare(const data::Split& split) {
     std::copy(out.geometry->position.begin(), out.geometry->position.end(),
               prepared.position.begin() + offset);
   });
+  // Neighbour tables of the convolutions before the first pooling (they see the reduced geometry),
+  // built per chunk in parallel and joined in chunk order.
+  for (std::size_t i = start_; i < model_.size(); ++i) {
+    const model::LayerKind kind = model_.resolved()[i].spec.kind;
+    if (kind == model::LayerKind::SparseAvgPool2D || kind == model::LayerKind::SparseMaxPool2D) break;
+    if (kind != model::LayerKind::SparseConv2D) continue;
+    const int kernel = model_.resolved()[i].spec.kernel;
+    if (prepared.neighbours.count(kernel)) continue;
+    std::vector<tensor::NeighbourTable> parts(chunks);
+    pool_.run(chunks, [&](std::size_t chunk, int) {
+      const std::size_t first = chunk * kChunk, count = std::min(kChunk, prepared.events - first);
+      tensor::Geometry geometry;
+      geometry.reset(count, prepared.slots, prepared.grid_height, prepared.grid_width);
+      const auto slots = static_cast<std::size_t>(prepared.slots);
+      const auto offset = static_cast<std::ptrdiff_t>(first * slots);
+      std::copy_n(prepared.row.begin() + offset, count * slots, geometry.row.begin());
+      std::copy_n(prepared.col.begin() + offset, count * slots, geometry.col.begin());
+      std::copy_n(prepared.position.begin() + offset, count * slots, geometry.position.begin());
+      parts[chunk] = geometry.neighbours(kernel);
+    });
+    tensor::NeighbourTable& table = prepared.neighbours[kernel];
+    table.kernel = kernel;
+    table.event_begin.reserve(prepared.events + 1);
+    for (const tensor::NeighbourTable& part : parts) {
+      const auto base = static_cast<std::uint32_t>(table.pairs.size());
+      for (std::size_t e = 0; e + 1 < part.event_begin.size(); ++e)
+        table.event_begin.push_back(base + part.event_begin[e]);
+      table.pairs.insert(table.pairs.end(), part.pairs.begin(), part.pairs.end());
+    }
+    table.event_begin.push_back(static_cast<std::uint32_t>(table.pairs.size()));
+  }
   return prepared;
 }
 
@@ -107,6 +142,18 @@ void Engine::gather(const PreparedSplit& data, const std::uint32_t* indices, std
     std::copy_n(data.row.data() + e * slots, slots, geometry.row.data() + k * slots);
     std::copy_n(data.col.data() + e * slots, slots, geometry.col.data() + k * slots);
     std::copy_n(data.position.data() + e * slots, slots, geometry.position.data() + k * slots);
+  }
+  // The batch's neighbour tables from the dataset's (pairs are per event, so they copy as they are).
+  for (const auto& [kernel, cached] : data.neighbours) {
+    tensor::NeighbourTable& table = geometry.provide(kernel);
+    table.event_begin.resize(count + 1);
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t e = indices ? indices[first + k] : first + k;
+      table.event_begin[k] = static_cast<std::uint32_t>(table.pairs.size());
+      table.pairs.insert(table.pairs.end(), cached.pairs.begin() + cached.event_begin[e],
+                         cached.pairs.begin() + cached.event_begin[e + 1]);
+    }
+    table.event_begin[count] = static_cast<std::uint32_t>(table.pairs.size());
   }
 }
 
@@ -239,6 +286,29 @@ void Engine::predict(const PreparedSplit& data, std::vector<float>& out) {
     std::copy_n(s.activations[model_.size() - start_].values.begin(), n * out_size,
                 out.begin() + static_cast<std::ptrdiff_t>(first * out_size));
   });
+}
+
+std::vector<std::size_t> Engine::dead_layers(const PreparedSplit& data, std::size_t count) {
+  count = std::min(count, data.events);
+  if (count == 0) return {};
+  std::vector<std::uint32_t> first(count);
+  for (std::size_t i = 0; i < count; ++i) first[i] = static_cast<std::uint32_t>(i);
+  train_step(data, first.data(), count);
+  const std::size_t shard_count = (count + kShardEvents - 1) / kShardEvents;
+  auto is_zero = [](const std::vector<float>& values) {
+    return std::all_of(values.begin(), values.end(), [](float v) { return v == 0.0f; });
+  };
+  std::vector<std::size_t> dead;
+  for (std::size_t i = start_; i + 1 < head_; ++i) {
+    const model::LayerKind next = model_.resolved()[i + 1].spec.kind;
+    if (next != model::LayerKind::ReLU && next != model::LayerKind::SparseReLU) continue;
+    bool silent = true;  // the ReLU outputs zero for every value of every shard
+    for (std::size_t index = 0; index < shard_count && silent; ++index) {
+      silent = is_zero(shards_[index].activations[i + 2 - start_].values);
+    }
+    if (silent && is_zero(total_[i].weights) && is_zero(total_[i].bias)) dead.push_back(i);
+  }
+  return dead;
 }
 
 Adam::Adam(model::Model& model, double learning_rate, double beta1, double beta2, double epsilon)

@@ -56,6 +56,47 @@ void write_history(const std::string& path, const std::vector<EpochRecord>& hist
   std::filesystem::rename(temporary, path);
 }
 
+namespace {
+
+// The dead-start guard: Glorot draws can leave a layer whose ReLU is zero on every value (e.g. a
+// single 7x7 filter negative on every positive pixel); the activity rule then blocks every gradient
+// and the model never trains. Such a layer (the earliest first: later ones depend on it) gets new
+// weights from a stream seeded by the training seed, until the first batch shows life.
+void guard_dead_start(model::Model& model, Engine& engine, const PreparedSplit& train_data,
+                      const model::TrainingSettings& settings, const TrainOptions& options,
+                      TrainResult& result) {
+  std::mt19937_64 redraw_random(settings.seed ^ 0xd1b54a32d192ed03ULL);
+  const auto first_batch = static_cast<std::size_t>(settings.batch_size);
+  std::vector<int> redraws(model.size(), 0);
+  auto say = [&](const std::string& message) {
+    result.log.push_back(message);
+    if (options.on_log) options.on_log(message);
+  };
+  for (;;) {
+    const std::vector<std::size_t> dead = engine.dead_layers(train_data, first_batch);
+    if (dead.empty()) return;
+    const std::size_t layer = dead.front();
+    const std::string& name = model.resolved()[layer].spec.name;
+    if (redraws[layer] == kDeadStartRedraws) {
+      say(
+          fmt::format("dead start: layer '{}' still gives an all-zero ReLU on the first batch after {} "
+                      "redraws; training as is",
+                      name, kDeadStartRedraws));
+      return;
+    }
+    ++redraws[layer];
+    ++result.redraws;
+    model.layer(layer).initialize(redraw_random);
+    engine.refresh();
+    say(
+        fmt::format("dead start: layer '{}' gave an all-zero ReLU on the first batch; weights drawn again "
+                    "(redraw {} of at most {})",
+                    name, redraws[layer], kDeadStartRedraws));
+  }
+}
+
+}  // namespace
+
 TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
                   const TrainOptions& options) {
   model::TrainingSettings settings = model.spec().training;
@@ -72,13 +113,14 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
   const PreparedSplit train_data = engine.prepare(train_split);
   const PreparedSplit val_data = engine.prepare(val_split);
   const bool has_val = val_split.size() > 0;
+  TrainResult result;
+  if (options.dead_start_guard) guard_dead_start(model, engine, train_data, settings, options, result);
 
   Adam adam(model, settings.learning_rate, settings.beta1, settings.beta2, settings.epsilon);
   std::vector<std::uint32_t> order(train_split.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
   std::mt19937_64 shuffle_random(settings.seed ^ 0x9e3779b97f4a7c15ULL);
 
-  TrainResult result;
   double best = std::numeric_limits<double>::infinity();
   std::vector<std::vector<float>> best_parameters = model.parameters();
   int waited = 0;

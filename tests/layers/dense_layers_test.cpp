@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <string>
 
 #include "layer_harness.h"
 
@@ -118,6 +120,36 @@ TEST(Quantizer, ResultTypesRoundHalfEvenThenSaturate) {
   const layers::Quantizer weight(fixed::FixedType::parse("ap_fixed<4,2>"), false);
   EXPECT_EQ(weight(0.45f), 0.5f);
   EXPECT_EQ(weight(2.25f), 1.75f);
+}
+
+// The inline paths (AP_TRN / AP_RND_CONV, then AP_WRAP / AP_SAT) against FixedType::quantize, the
+// vendor-exact conversion, on exact doubles: ties, values just beside them, out of range (several
+// wraps), huge values (the fallback) and float32 values; also an ap_ufixed and 16-bit types.
+TEST(Quantizer, InlinePathsEqualTheFixedTypeConversion) {
+  std::mt19937_64 random(21);
+  for (const char* text : {"ap_fixed<8,3>", "ap_ufixed<8,0>", "ap_fixed<16,6>", "ap_ufixed<16,6>",
+                           "ap_fixed<24,2>", "ap_ufixed<5,7>", "ap_fixed<6,-2>"}) {
+    for (const char* modes : {"", ",AP_RND_CONV", ",AP_TRN,AP_SAT", ",AP_RND_CONV,AP_SAT", ",AP_RND",
+                              ",AP_TRN_ZERO,AP_SAT_SYM"}) {
+      std::string spelled = text;
+      spelled.insert(spelled.size() - 1, modes);
+      const fixed::FixedType type = fixed::FixedType::parse(spelled);
+      const layers::Quantizer quantizer(type, true);
+      for (int k = 0; k < 20000; ++k) {
+        // Multiples of a quarter lsb (ties and their neighbours) over +-4x the range, plus scaled noise.
+        const double lsb = type.lsb(), span = 4.0 * std::max(type.max_value(), 1.0);
+        const double quarter =
+            std::round((static_cast<double>(random() % 2000001) / 1000000.0 - 1.0) * span / lsb * 4);
+        double value = quarter * lsb / 4;
+        if (k % 3 == 1) value += (static_cast<double>(random() % 1000) - 500.0) * lsb * 1e-6;
+        if (k % 3 == 2) value = static_cast<float>(value);
+        if (k == 0) value = 1e30;
+        if (k == 1) value = -1e30;
+        ASSERT_EQ(quantizer.quantize(value), static_cast<float>(type.quantize(value)))
+            << spelled << " " << value;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The paper's 8-bit example configs must train under QAT. Their hidden results are unsigned 8-bit
-// types (the fused conv + quantized ReLU of the reference hardware), which round a small positive
-// pre-activation to 0; the ReLU's straight-through derivative must still pass it (as QKeras's
-// quantized_relu does), or every unit starts dead and the loss never moves from log(2).
+// types (the fused conv + quantized ReLU of the reference hardware), which round small positive
+// pre-activations to 0, and the 7x7 average pool rounds every cell to 0 at initialization. The ReLU's
+// straight-through derivative (docs/training.md) passes positive pre-activations rounded to 0 (as
+// QKeras's quantized_relu) and exact zeros, and blocks negative ones; with it the loss leaves log(2).
 #include <gtest/gtest.h>
 
 #include <string>

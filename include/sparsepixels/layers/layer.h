@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <vector>
@@ -16,15 +18,53 @@ class Quantizer {
  public:
   Quantizer() = default;
   /// `declared_modes`: the type's own rounding/overflow modes (results); otherwise QKeras
-  /// quantized_bits semantics, round half to even then saturate (weights and biases).
+  /// quantized_bits semantics, round half to even then saturate (weights and biases), whatever modes
+  /// the type declares (as inference::parameter_raw converts parameters).
   Quantizer(const fixed::FixedType& type, bool declared_modes);
-  float operator()(float value) const;
+  float operator()(float value) const { return quantize(static_cast<double>(value)); }
+  /// Converts an exact double (a sum computed in double) straight to the type: one rounding only.
+  /// The result is returned as float, exact when the type fits float (see fits_float).
+  float quantize(double value) const { return fast_ ? quantize_fast(value) : quantize_declared(value); }
+  /// True when the inline path applies: AP_TRN or AP_RND_CONV, then AP_WRAP or AP_SAT (no saturation
+  /// bits), width <= 50, not an ap_int.
+  bool fast() const { return fast_; }
+  float quantize_fast(double value) const {
+    constexpr double kShift = 6755399441055744.0;  // 1.5 * 2^52
+    constexpr double kLimit = 1125899906842624.0;  // 2^50
+    double x = value * scale_;                     // exact: a power of two
+    if (!(std::abs(x) < kLimit)) return quantize_declared(value);
+    // Clamping to the integer raw range before rounding equals rounding then saturating.
+    if (saturate_) x = std::clamp(x, min_raw_, max_raw_);
+    // Adding and subtracting 1.5 * 2^52 rounds half to even (round-to-nearest arithmetic).
+    double raw = (x + kShift) - kShift;
+    if (truncate_ && raw > x) raw -= 1.0;  // toward minus infinity
+    if (!saturate_) {
+      // Wrap into [min_raw, min_raw + 2^W): subtract 2^W * floor((raw - min_raw) / 2^W), all exact.
+      const double turns = (raw - min_raw_) * inverse_modulus_;
+      double whole = (turns + kShift) - kShift;
+      if (whole > turns) whole -= 1.0;
+      raw -= whole * modulus_;
+    }
+    return static_cast<float>(raw * inverse_scale_);
+  }
   void apply(float* values, std::size_t count) const;
 
  private:
+  float quantize_declared(double value) const;
   fixed::FixedType type_;
-  bool fast_ = false;  // round-half-even + saturate, computed inline
-  double scale_ = 1, inverse_scale_ = 1, min_raw_ = 0, max_raw_ = 0;
+  bool fast_ = false;      // computed inline (see fast())
+  bool truncate_ = false;  // AP_TRN (otherwise AP_RND_CONV)
+  bool saturate_ = true;   // AP_SAT (otherwise AP_WRAP)
+  double scale_ = 1, inverse_scale_ = 1, min_raw_ = 0, max_raw_ = 0, modulus_ = 1, inverse_modulus_ = 1;
+};
+
+/// True when every value of `type` is exactly a float32 (at most 24 significant bits).
+bool fits_float(const fixed::FixedType& type);
+
+/// How the quantized forward pass sums products (QAT).
+enum class QatSums {
+  Exact,    ///< float32 where the layer's accumulator fits 24 bits, double (exact to 53 bits) otherwise
+  Float32,  ///< always float32, as before exact sums existed: for tests that show what exactness changes
 };
 
 /// Gradients of one layer's parameters, same layout as the parameters.
@@ -51,11 +91,16 @@ class Layer {
   /// Keras defaults: Glorot-uniform weights, zero biases.
   void initialize(std::mt19937_64& random);
 
-  /// Makes the forward copies of the parameters and sets the mode (float or quantized).
-  void prepare(bool quantized);
+  /// Makes the forward copies of the parameters and sets the mode (float or quantized). In quantized
+  /// mode it also decides, from the resolved accumulator type, whether float32 sums are exact
+  /// (docs/training.md); it throws sparsepixels::Error when a weight, bias or result type cannot be
+  /// held in float32 or the accumulator needs more than 53 bits.
+  void prepare(bool quantized, QatSums sums = QatSums::Exact);
   bool quantized() const { return quantized_; }
+  /// True when the quantized forward pass sums in double (the accumulator exceeds 24 bits).
+  bool double_sums() const { return double_sums_; }
 
-  /// Computes `out` from `in`; what backward needs is recorded in `out` (mask, index).
+  /// Computes `out` from `in`; what backward needs is recorded in `out` (mask, index, negative).
   virtual void forward(const tensor::Batch& in, tensor::Batch& out) const = 0;
 
   /// Given dLoss/dOut, adds dLoss/dParameters into `gradients` and writes dLoss/dIn into
@@ -68,8 +113,13 @@ class Layer {
   std::vector<float> forward_weights_, forward_bias_;  // what forward uses (quantized in QAT)
   Quantizer result_quantizer_;
   bool quantized_ = false;
-  /// Applies the result type in QAT (no-op in float mode).
+  bool double_sums_ = false;  // QAT and the accumulator needs more than float32's 24 bits
+  /// Applies the result type in QAT (no-op in float mode) and records, per value, whether the value
+  /// before quantization was < 0 (`out.negative`, for ReLU's straight-through derivative).
   void quantize_result(tensor::Batch& out) const;
+  /// QAT with double sums: out.values[offset + k] = result type of the exact `sums[k]`; records
+  /// out.negative for those values. `out.negative` must already be sized to out.values.
+  void quantize_exact(const double* sums, std::size_t count, tensor::Batch& out, std::size_t offset) const;
 };
 
 /// The pooling reciprocal R = 1/area rounded half to even to ap_ufixed<18,0> (reference 11.5).

@@ -44,6 +44,10 @@ class Geometry {
   /// Marks cached neighbour tables stale (call after changing coordinates); their memory is reused.
   void invalidate();
 
+  /// The table for an odd kernel, emptied and marked built: the caller fills it (e.g. from tables
+  /// cached per dataset) instead of having neighbours() compute it.
+  NeighbourTable& provide(int kernel);
+
  private:
   struct CachedTable {
     NeighbourTable table;
@@ -62,6 +66,10 @@ struct Batch {
   std::size_t nonzero_stride = 0;      // see `index`
   std::vector<std::uint8_t> mask;      // per-layer record for backward (e.g. where a bias was added)
   std::vector<std::int32_t> index;     // per-layer record for backward (e.g. max-pooling winners)
+  // QAT: per value, 1 when the value before the layer's result quantizer was < 0 (empty otherwise).
+  // ReLU's straight-through derivative reads it (docs/training.md): a negative pre-activation that an
+  // unsigned result type clamped to 0 blocks the gradient; a positive one rounded to 0 passes it.
+  std::vector<std::uint8_t> negative;
   // When nonzero_stride > 0 (a flattened sparse batch), `index` holds per event nonzero_stride
   // positions that may be non-zero (-1: none); all other values are zero. Dense uses it to skip zeros.
 
@@ -72,6 +80,7 @@ struct Batch {
     events = event_count;
     event_size = size;
     nonzero_stride = 0;
+    negative.clear();
     values.resize(event_count * size);
   }
 };

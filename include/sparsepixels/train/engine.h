@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct PreparedSplit {
   std::vector<std::int16_t> row, col;  // reduced: slot coordinates (1-based)
   std::vector<std::uint8_t> position;  // reduced: real-pixel flags
   int slots = 0, grid_height = 0, grid_width = 0;
+  // reduced: the neighbour tables (kernel -> pairs of every event) of the convolutions that work on
+  // the reduced geometry, built once here; batches copy their events' pairs instead of rebuilding.
+  std::map<int, tensor::NeighbourTable> neighbours;
   std::vector<std::int32_t> labels;
 };
 
@@ -54,6 +58,12 @@ class Engine {
 
   /// Forward only (to the model's output, activation included) of a prepared split.
   void predict(const PreparedSplit& data, std::vector<float>& out);
+
+  /// A training step's forward and backward passes over events [0, count) of a prepared split
+  /// (parameters unchanged); returns, in layer order, the layers followed by a ReLU/SparseReLU whose
+  /// ReLU output is zero for every value of those events and whose parameter gradients are all zero
+  /// (a dead start: training cannot move them). gradients() then holds that step's gradients.
+  std::vector<std::size_t> dead_layers(const PreparedSplit& data, std::size_t count);
 
  private:
   struct Shard {

@@ -25,6 +25,8 @@ struct TrainResult {
   std::vector<EpochRecord> history;
   int best_epoch = 0;  // the epoch whose parameters the model holds at the end (restore_best)
   bool stopped_early = false;
+  int redraws = 0;               // dead-start guard: layers' weights drawn again before training
+  std::vector<std::string> log;  // what the guard did, one line per event (also sent to on_log)
 };
 
 /// Options that override the model's training settings for one run.
@@ -34,7 +36,15 @@ struct TrainOptions {
   std::optional<int> threads;                        // replaces training.threads; never changes the result
   std::string history_csv;                           // written after every epoch when not empty
   std::function<void(const EpochRecord&)> on_epoch;  // progress callback
+  std::function<void(const std::string&)> on_log;    // messages of the dead-start guard
+  /// Dead-start guard (docs/training.md): after initialization, a layer followed by a ReLU whose
+  /// ReLU outputs are all zero on the first training batch gets new weights, up to kDeadStartRedraws
+  /// times. Disable only to study the unguarded initialization.
+  bool dead_start_guard = true;
 };
+
+/// Most times the dead-start guard draws one layer's weights again.
+inline constexpr int kDeadStartRedraws = 10;
 
 /// The loss of the model's head: "binary_crossentropy" (one output, sigmoid) or
 /// "categorical_crossentropy" (softmax); resolves "auto". Throws if the head does not fit.
@@ -46,8 +56,8 @@ std::pair<double, double> evaluate(const model::Model& model, const data::Split&
                                    int threads);
 
 /// Trains with Adam on mini-batches, early stopping on the validation loss (min_delta, patience,
-/// restore best). Initializes the parameters from the seed first. Deterministic: the same seed
-/// gives the same parameters whatever the thread count.
+/// restore best). Initializes the parameters from the seed first (with the dead-start guard).
+/// Deterministic: the same seed and data give the same parameters whatever the thread count.
 TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
                   const TrainOptions& options = {});
 
