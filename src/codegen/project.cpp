@@ -1030,11 +1030,45 @@ void check_identifier(const std::string& name, const std::string& what) {
   }
 }
 
+std::vector<std::string> hls_dir_candidates(const std::string& environment_value,
+                                            const std::string& executable_path,
+                                            const std::string& source_hls_dir) {
+  if (!environment_value.empty()) return {environment_value};
+  std::vector<std::string> candidates;
+  if (!executable_path.empty()) {
+    // An installed binary: <prefix>/bin/sparsepixels with the headers in <prefix>/share/sparsepixels/hls.
+    candidates.push_back((fs::path(executable_path).parent_path() / ".." / "share" / "sparsepixels" / "hls")
+                             .lexically_normal());
+  }
+  if (!source_hls_dir.empty()) candidates.push_back(source_hls_dir);
+  return candidates;
+}
+
+std::string locate_hls_dir(const std::vector<std::string>& candidates) {
+  for (const auto& folder : candidates) {
+    std::error_code error;
+    if (fs::is_regular_file(fs::path(folder) / "nnet_utils" / "nnet_common.h", error) &&
+        fs::is_regular_file(fs::path(folder) / "ap_types" / "ap_fixed.h", error)) {
+      return folder;
+    }
+  }
+  std::string tried;
+  for (const auto& folder : candidates) tried += "\n  " + folder;
+  throw Error(fmt::format(
+      "kernel headers not found: no folder holds nnet_utils/nnet_common.h and ap_types/ap_fixed.h; tried:{}\n"
+      "set SPARSEPIXELS_HLS_DIR to the hls/ folder of the sparsepixels sources (or install with "
+      "`cmake --install`, which puts it in <prefix>/share/sparsepixels/hls)",
+      tried.empty() ? std::string(" (nothing)") : tried));
+}
+
 std::string default_hls_dir() {
-  if (const char* folder = std::getenv("SPARSEPIXELS_HLS_DIR"); folder != nullptr && *folder != '\0')
-    return folder;
+  const char* environment = std::getenv("SPARSEPIXELS_HLS_DIR");
+  std::error_code error;
+  const fs::path executable = fs::read_symlink("/proc/self/exe", error);
   // This source file lives at <root>/src/codegen/; the kernels at <root>/hls/.
-  return (fs::path(__FILE__).parent_path().parent_path().parent_path() / "hls").string();
+  const fs::path source_hls = fs::path(__FILE__).parent_path().parent_path().parent_path() / "hls";
+  return locate_hls_dir(hls_dir_candidates(environment == nullptr ? std::string() : std::string(environment),
+                                           error ? std::string() : executable.string(), source_hls.string()));
 }
 
 std::string file_hash(const std::string& path) {
@@ -1085,12 +1119,13 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
   if (fs::exists(target) && !options.overwrite) {
     throw Error(fmt::format("{}: already exists (remove it or pass --force)", out_dir));
   }
+  const std::string hls_dir = options.hls_dir.empty() ? default_hls_dir() : options.hls_dir;
   const fs::path temporary =
       target.parent_path() / (target.filename().string() + ".tmp" + std::to_string(getpid()));
   fs::remove_all(temporary);
   try {
     fs::create_directories(temporary);
-    writer.write(temporary, model_path, options.hls_dir.empty() ? default_hls_dir() : options.hls_dir);
+    writer.write(temporary, model_path, hls_dir);
     if (fs::exists(target)) fs::remove_all(target);
     fs::rename(temporary, target);
   } catch (...) {

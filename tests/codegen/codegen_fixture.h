@@ -3,9 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,30 +15,12 @@
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
+#include "temporary_folder.h"
 
 namespace codegen_test {
 
 namespace fs = std::filesystem;
 namespace model = sparsepixels::model;
-
-/// A temporary folder removed at the end of the test.
-class TemporaryFolder {
- public:
-  explicit TemporaryFolder(const std::string& tag) {
-    path_ = fs::temp_directory_path() / ("sparsepixels-codegen-" + tag + "-" + std::to_string(getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TemporaryFolder() {
-    if (std::getenv("SPARSEPIXELS_KEEP_TEST_FILES") != nullptr) return;  // for inspecting a failure
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// The example config of the paper design `design` ("mnist/sparse-t-8b").
 inline model::ModelSpec example(const std::string& design) {

@@ -21,7 +21,7 @@ namespace model = sparsepixels::model;
 using codegen_test::TemporaryFolder;
 
 void expect_bit_exact(const model::ModelSpec& spec, std::uint64_t seed, int events = 1000) {
-  TemporaryFolder folder("csim-" + std::to_string(seed));
+  TemporaryFolder folder("codegen-csim-" + std::to_string(seed));
   const auto report = codegen_test::convert_and_simulate(spec, events, seed, folder.path());
   EXPECT_EQ(report.events, static_cast<std::size_t>(events));
   EXPECT_GT(report.outputs, 0u);
@@ -73,7 +73,7 @@ TEST(CodegenCsim, JetsStandard16Bit) {
 // A bias changed by hand in the generated project: csim must count mismatches, name the first one and show
 // the layers from both sides (the last two layers differ, the ones before are equal).
 TEST(CodegenCsim, CorruptedProjectIsCaught) {
-  TemporaryFolder folder("corrupt");
+  TemporaryFolder folder("codegen-corrupt");
   const auto spec = codegen_test::example("mnist/sparse-t-8b");
   const std::string model_path = codegen_test::save_random_model(spec, 21, folder.path());
   const std::string data = codegen_test::save_random_dataset(spec, 200, 22, folder.path());
@@ -114,7 +114,7 @@ TEST(CodegenCsim, CorruptedProjectIsCaught) {
 
 // The command line end to end, then the bridge library of build_lib.sh against the fixed inference.
 TEST(CodegenCsim, CommandLineAndBridge) {
-  TemporaryFolder folder("cli");
+  TemporaryFolder folder("codegen-cli");
   const auto spec = codegen_test::example("neutrino/sparse-t-8b");
   const std::string model_path = codegen_test::save_random_model(spec, 31, folder.path());
   const std::string data = codegen_test::save_random_dataset(spec, 100, 32, folder.path());

@@ -60,7 +60,7 @@ TEST(CodegenProject, ProjectNameChecked) {
 }
 
 TEST(CodegenProject, FileHashIsFnv1a64) {
-  TemporaryFolder folder("hash");
+  TemporaryFolder folder("codegen-hash");
   std::ofstream(folder.path() / "empty").close();
   std::ofstream(folder.path() / "a") << "a";
   // Published FNV-1a 64 test vectors.
@@ -72,7 +72,7 @@ TEST(CodegenProject, FileHashIsFnv1a64) {
 // turned into 0.3125); every other literal must equal the model's parameter; the threshold 0.4 in
 // ap_ufixed<8,1> (AP_TRN) is floor(0.4 * 128) / 128 = 51/128 = 0.3984375.
 TEST(CodegenProject, ExactLiterals) {
-  TemporaryFolder folder("literals");
+  TemporaryFolder folder("codegen-literals");
   const auto spec = codegen_test::example("mnist/sparse-t-8b");
   model::Model model(spec);
   harness::randomize_parameters(model, 41);
@@ -110,7 +110,7 @@ TEST(CodegenProject, ExactLiterals) {
 }
 
 TEST(CodegenProject, LayoutPartClockAndRecord) {
-  TemporaryFolder folder("layout");
+  TemporaryFolder folder("codegen-layout");
   const auto spec = codegen_test::example("jets/sparse-t-16b");
   const std::string model_path = codegen_test::save_random_model(spec, 51, folder.path());
   const fs::path project = folder.path() / "project";
@@ -178,7 +178,7 @@ TEST(CodegenProject, LayoutPartClockAndRecord) {
 // Hostile layer names become safe identifiers (the project compiles and matches; no generated source holds
 // the original text); names that clash once made safe are rejected naming both layers.
 TEST(CodegenProject, HostileLayerNames) {
-  TemporaryFolder folder("names");
+  TemporaryFolder folder("codegen-names");
   auto spec = codegen_test::example("neutrino/sparse-t-8b");
   spec.name = "x;system(\"rm -rf /\")";
   spec.layers[1].name = "a b";
@@ -223,7 +223,7 @@ TEST(CodegenProject, HostileLayerNames) {
 }
 
 TEST(CodegenProject, MalformedAndUnsupportedModelsRejected) {
-  TemporaryFolder folder("malformed");
+  TemporaryFolder folder("codegen-malformed");
   const fs::path garbage = folder.path() / "garbage.json";
   std::ofstream(garbage) << "{ \"layers\": [ not json";
   expect_error([&] { codegen::write_project(garbage.string(), (folder.path() / "out").string()); },
@@ -245,7 +245,7 @@ TEST(CodegenProject, MalformedAndUnsupportedModelsRejected) {
 }
 
 TEST(CodegenProject, WarnsAboutLargeUnrolls) {
-  TemporaryFolder folder("unroll");
+  TemporaryFolder folder("codegen-unroll");
   auto spec = codegen_test::example("neutrino/sparse-t-8b");
   const std::string small = codegen_test::save_random_model(spec, 81, folder.path());
   EXPECT_TRUE(codegen::write_project(small, (folder.path() / "small").string()).warnings.empty());

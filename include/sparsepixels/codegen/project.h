@@ -41,8 +41,22 @@ std::string layer_identifier(const std::string& name, std::size_t index);
 /// characters that is not a keyword and does not start with '_'.
 void check_identifier(const std::string& name, const std::string& what);
 
-/// The folder holding the kernel headers (nnet_utils/) and our ap types (ap_types/): the environment
-/// variable SPARSEPIXELS_HLS_DIR if set, otherwise the source tree's hls/ folder.
+/// Where `convert` looks for the folder holding the kernel headers (nnet_utils/) and our ap types
+/// (ap_types/), in order: `environment_value` (the value of SPARSEPIXELS_HLS_DIR) alone when it is not
+/// empty, because a folder the user names must not be silently replaced; otherwise
+/// `<folder of executable_path>/../share/sparsepixels/hls` (an installed binary; skipped when
+/// `executable_path` is empty), then `source_hls_dir` (the hls/ folder of the source tree the library
+/// was built from; skipped when empty).
+std::vector<std::string> hls_dir_candidates(const std::string& environment_value,
+                                            const std::string& executable_path,
+                                            const std::string& source_hls_dir);
+
+/// The first of `candidates` holding nnet_utils/nnet_common.h and ap_types/ap_fixed.h; otherwise throws
+/// sparsepixels::Error naming every folder tried and how to point convert to the headers.
+std::string locate_hls_dir(const std::vector<std::string>& candidates);
+
+/// locate_hls_dir(hls_dir_candidates(...)) for this process: $SPARSEPIXELS_HLS_DIR, the running
+/// executable (/proc/self/exe) and the source tree's hls/ folder.
 std::string default_hls_dir();
 
 /// FNV-1a 64 of a file's bytes as 16 lower-case hex digits (the model hash of the config record).
