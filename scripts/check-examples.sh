@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Checks all 30 example configs end to end, outside CI: for each examples/<dataset>/<design>.yml it trains
-# 1 epoch on 1,000 events (`sparsepixels train --epochs 1`), converts the model to a Vitis HLS project
+# 20 epochs on 1,000 events (`sparsepixels train --epochs 20`), converts the model to a Vitis HLS project
 # (`convert`) and C-simulates 1,000 test events (`csim`, io_parallel for the sparse designs, io_stream
 # for the standard ones), which must report 0 mismatches. Prints a table (config, events, mismatches,
 # distinct output rows, seconds) and exits 1 if any config fails. CI runs the same check on 8 configs
 # (examples_csim_test). "distinct" counts the different output rows over the events: after 1 epoch most
-# sparse designs still give one constant output (their average pools shrink the untrained signal), so
-# CHECK_EXAMPLES_EPOCHS=20 (still 1,000 events) is the stronger check of a trained data path.
+# sparse designs still give one constant output (their average pools shrink the untrained signal), which
+# proves little about the data path; hence 20 epochs by default (CHECK_EXAMPLES_EPOCHS=1 is the issue's
+# minimum).
 #
 # Usage: bash scripts/check-examples.sh [WORK_DIR]
 #   WORK_DIR                default <build>/check-examples; data/ holds the dataset files (made once and
@@ -15,7 +16,7 @@
 #   SPARSEPIXELS_JOBS       compile jobs for the build (default: all cores).
 #   CHECK_EXAMPLES_JOBS     configs checked side by side (default 1).
 #   CHECK_EXAMPLES_FILTER   only configs whose "<dataset>/<design>" matches this extended regex.
-#   CHECK_EXAMPLES_EPOCHS   training epochs (default 1).
+#   CHECK_EXAMPLES_EPOCHS   training epochs (default 20).
 # Data: sparse MNIST from data/mnist when the IDX files are there (scripts/fetch-mnist.sh), otherwise
 # generated; jet-shaped and LArTPC-like events are always generated (tests/examples/example_data.cpp).
 set -euo pipefail
@@ -25,7 +26,7 @@ work="${1:-$build_dir/check-examples}"
 build_jobs="${SPARSEPIXELS_JOBS:-$(nproc)}"
 check_jobs="${CHECK_EXAMPLES_JOBS:-1}"
 filter="${CHECK_EXAMPLES_FILTER:-.}"
-epochs="${CHECK_EXAMPLES_EPOCHS:-1}"
+epochs="${CHECK_EXAMPLES_EPOCHS:-20}"
 events=1000
 
 if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
