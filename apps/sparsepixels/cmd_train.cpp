@@ -62,6 +62,10 @@ Run setup_train(CLI::App& sub) {
       progress.update(static_cast<std::size_t>(r.epoch),
                       fmt::format("loss {:.4f}  val_loss {:.4f}", r.loss, r.val_loss));
     };
+    // What the dead-start guard did (a redrawn layer), always shown: it changes the weights a seed gives.
+    options.on_log = [&progress](const std::string& message) {
+      progress.above(std::cerr, "note: " + message);
+    };
     train::TrainResult result;
     {
       const util::ProgressTicker ticker(progress);  // keeps the rate and ETA moving within long epochs

@@ -367,6 +367,9 @@ DemoResult run_demo(const DemoOptions& options) {
       bar.update(static_cast<std::size_t>(record.epoch),
                  fmt::format("loss {:.4f}  val_loss {:.4f}", record.loss, record.val_loss));
     };
+    train_options.on_log = [&options, &name](const std::string& message) {
+      say(options, fmt::format("[{}] note: {}", name, message));
+    };
     const auto start = std::chrono::steady_clock::now();
     train::TrainResult trained;
     {
