@@ -3,26 +3,58 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "layer_kinds.h"
+#include "sparsepixels/error.h"
 
 namespace sparsepixels::layers {
 
 namespace {
+
+/// True when one of 16 floats at `values` is > threshold (NaN never is, as in the scalar test).
+/// A running maximum that starts at the threshold compiles to packed max instructions.
+inline bool any_above(const float* values, float threshold) {
+  float lanes[4] = {threshold, threshold, threshold, threshold};
+  for (std::size_t k = 0; k < 16; k += 4) {
+    for (std::size_t lane = 0; lane < 4; ++lane) {
+      const float value = values[k + lane];
+      lanes[lane] = value > lanes[lane] ? value : lanes[lane];
+    }
+  }
+  const float highest = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+  return highest > threshold;
+}
+
+/// Hints that `count` floats at `values` will be read soon (no effect where unsupported).
+inline void prefetch([[maybe_unused]] const float* values, [[maybe_unused]] std::size_t count) {
+#if defined(__GNUC__)
+  for (std::size_t k = 0; k < count; k += 16) __builtin_prefetch(values + k);  // one 64-byte line
+#endif
+}
 
 class InputReduce final : public Layer {
  public:
   using Layer::Layer;
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
+    reduce(in.values.data(), in.events, in.geometry.get(), out);
+  }
+
+  /// The forward pass on `events` dense images at `images` (event-major, channel-last), read in
+  /// place; `input_geometry` is the input batch's geometry (null for a caller's dense array).
+  void reduce(const float* images, std::size_t events, const tensor::Geometry* input_geometry,
+              tensor::Batch& out) const {
     const model::Shape& shape = info_.input;
     const int slots = info_.spec.n_active;
     const int channels = shape.channels;
     const std::size_t pixels = static_cast<std::size_t>(shape.height) * shape.width;
     // The output's previous geometry is reused (no allocation per batch) unless it is the input's.
-    if (!out.geometry || out.geometry == in.geometry) out.geometry = std::make_shared<tensor::Geometry>();
+    if (!out.geometry || out.geometry.get() == input_geometry)
+      out.geometry = std::make_shared<tensor::Geometry>();
     const std::shared_ptr<tensor::Geometry> geometry = out.geometry;
-    geometry->reset(in.events, slots, shape.height, shape.width);
-    out.reset(in.events, static_cast<std::size_t>(slots) * channels);
+    geometry->reset(events, slots, shape.height, shape.width);
+    out.reset(events, static_cast<std::size_t>(slots) * channels);
     out.geometry = geometry;
     std::fill(out.values.begin(), out.values.end(), 0.0f);
 
@@ -35,8 +67,9 @@ class InputReduce final : public Layer {
       return quantized_ ? input_quantizer(value) : value;
     };
     std::vector<std::pair<float, std::uint32_t>> candidates;
-    for (std::size_t e = 0; e < in.events; ++e) {
-      const float* image = in.event(e);
+    const std::size_t image_size = pixels * static_cast<std::size_t>(channels);
+    for (std::size_t e = 0; e < events; ++e) {
+      const float* image = images + e * image_size;
       float* features = out.event(e);
       const std::size_t base = e * static_cast<std::size_t>(slots);
       int filled = 0;
@@ -51,10 +84,11 @@ class InputReduce final : public Layer {
         // Float, one channel: test blocks of pixels without branches first (about 1% are active).
         constexpr std::size_t kBlock = 16;
         std::size_t pixel = 0;
+        // The scan stops early, so the hardware prefetcher does not see the next image coming: ask
+        // for its first 4 KiB now (about 17% faster from memory on the bench's events).
+        if (e + 1 < events) prefetch(image + image_size, std::min<std::size_t>(image_size, 1024));
         for (; pixel + kBlock <= pixels && filled < slots; pixel += kBlock) {
-          int any = 0;
-          for (std::size_t k = 0; k < kBlock; ++k) any |= image[pixel + k] > threshold ? 1 : 0;
-          if (!any) continue;
+          if (!any_above(image + pixel, threshold)) continue;
           for (std::size_t k = 0; k < kBlock && filled < slots; ++k) {
             if (image[pixel + k] > threshold) keep(pixel + k);
           }
@@ -113,6 +147,15 @@ class InputReduce final : public Layer {
 
 std::unique_ptr<Layer> make_input_reduce(const model::ResolvedLayer& resolved) {
   return std::make_unique<InputReduce>(resolved);
+}
+
+void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out) {
+  const auto* reduce = dynamic_cast<const InputReduce*>(&layer);
+  if (!reduce) {
+    throw Error(
+        fmt::format("layer '{}': reduce_dense_input needs an InputReduce layer", layer.info().spec.name));
+  }
+  reduce->reduce(images, events, nullptr, out);
 }
 
 }  // namespace sparsepixels::layers

@@ -3,19 +3,32 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
+#include <thread>
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/tensor/shard_pool.h"
 
 namespace sparsepixels::model {
 
-Model::Model(ModelSpec spec, const std::string& origin) : spec_(std::move(spec)) {
+struct Model::PredictCache {
+  std::mutex mutex;  // held by the predict call using the pool and scratch
+  std::unique_ptr<tensor::ShardPool> pool;
+  std::vector<std::vector<tensor::Batch>> workspace;  // per worker thread: one batch per layer boundary
+};
+
+Model::Model(ModelSpec spec, const std::string& origin)
+    : spec_(std::move(spec)), predict_cache_(std::make_unique<PredictCache>()) {
   resolved_ = resolve(spec_, origin);
   for (std::size_t i = 0; i < resolved_.size(); ++i) {
     spec_.layers[i].name = resolved_[i].spec.name;  // automatic names become part of the model
     layers_.push_back(layers::make_layer(resolved_[i]));
   }
 }
+
+Model::~Model() = default;
+Model::Model(Model&& other) noexcept = default;
+Model& Model::operator=(Model&& other) noexcept = default;
 
 void Model::initialize(std::uint64_t seed) {
   seed_ = seed;
@@ -75,19 +88,42 @@ void Model::predict(const float* inputs, std::size_t events, std::vector<float>&
   }
   const std::size_t in_size = input_shape().size(), out_size = output_size();
   out.resize(events * out_size);
+  if (events == 0) return;
+  const int wanted =
+      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  // The kept pool and scratch when free; a concurrent call on this model makes its own.
+  std::unique_lock<std::mutex> lock;
+  if (predict_cache_) lock = std::unique_lock<std::mutex>(predict_cache_->mutex, std::try_to_lock);
+  PredictCache local;
+  PredictCache& cache = lock.owns_lock() ? *predict_cache_ : local;
+  if (!cache.pool || cache.pool->threads() != wanted)
+    cache.pool = std::make_unique<tensor::ShardPool>(wanted);
+  cache.workspace.resize(static_cast<std::size_t>(cache.pool->threads()));
+
+  // InputReduce reads the caller's dense events in place (it converts the pixels it reads itself in
+  // QAT); other first layers get a copy, converted to the input type in QAT.
+  const bool reduce_first = layers_.front()->info().spec.kind == LayerKind::InputReduce;
+  // Where the output lands: activations[k] is the input of layer k, or of layer k + 1 when the
+  // reduction wrote activations[0] directly.
+  const std::size_t last = reduce_first ? layers_.size() - 1 : layers_.size();
   constexpr std::size_t kShardEvents = 64;
   const std::size_t shards = (events + kShardEvents - 1) / kShardEvents;
-  tensor::ShardPool pool(threads);
-  std::vector<std::vector<tensor::Batch>> workspace(static_cast<std::size_t>(pool.threads()));
-  pool.run(shards, [&](std::size_t shard, int worker) {
-    auto& activations = workspace[static_cast<std::size_t>(worker)];
+  cache.pool->run(shards, [&](std::size_t shard, int worker) {
+    auto& activations = cache.workspace[static_cast<std::size_t>(worker)];
     activations.resize(layers_.size() + 1);
     const std::size_t first = shard * kShardEvents, count = std::min(kShardEvents, events - first);
-    activations[0].reset(count, in_size);
-    std::copy_n(inputs + first * in_size, count * in_size, activations[0].values.begin());
-    if (quantized) quantize_inputs(*this, activations[0].values.data(), activations[0].values.size());
-    forward_range(*this, 0, layers_.size(), activations);
-    std::copy_n(activations.back().values.begin(), count * out_size,
+    const float* images = inputs + first * in_size;
+    if (reduce_first) {
+      layers::reduce_dense_input(*layers_.front(), images, count, activations[0]);
+      forward_range(*this, 1, layers_.size(), activations);
+    } else {
+      activations[0].reset(count, in_size);
+      std::copy_n(images, count * in_size, activations[0].values.begin());
+      if (quantized) quantize_inputs(*this, activations[0].values.data(), activations[0].values.size());
+      forward_range(*this, 0, layers_.size(), activations);
+    }
+    std::copy_n(activations[last].values.begin(), count * out_size,
                 out.begin() + static_cast<std::ptrdiff_t>(first * out_size));
   });
 }

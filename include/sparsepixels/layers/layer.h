@@ -125,6 +125,10 @@ class Layer {
 /// The pooling reciprocal R = 1/area rounded half to even to ap_ufixed<18,0> (reference 11.5).
 double pooling_reciprocal(int area);
 
+/// InputReduce's forward pass reading `events` dense images in place from the caller's array (no copy
+/// into a batch); throws sparsepixels::Error if `layer` is not an InputReduce.
+void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out);
+
 /// Makes the layer for a resolved spec (parameters sized, zero).
 std::unique_ptr<Layer> make_layer(const model::ResolvedLayer& resolved);
 

@@ -17,6 +17,9 @@ class Model {
  public:
   /// Resolves `spec` (errors name `origin`) and makes its layers with zero parameters.
   explicit Model(ModelSpec spec, const std::string& origin = "model");
+  ~Model();
+  Model(Model&& other) noexcept;
+  Model& operator=(Model&& other) noexcept;
 
   const ModelSpec& spec() const { return spec_; }
   ModelSpec& spec() { return spec_; }
@@ -41,6 +44,9 @@ class Model {
   /// Inference on `events` dense input events (event-major, channel-last): writes
   /// events x output_size() values into `out`. `quantized` runs the QAT forward (types applied).
   /// Uses `threads` threads (0: all hardware threads); the result does not depend on it.
+  /// The worker threads and scratch batches are kept in the model between calls (made again only
+  /// when `threads` changes); a call made while another runs on the same model uses its own.
+  /// Calls with different `quantized` must not run at the same time (the mode is a layer property).
   void predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized = false,
                int threads = 1) const;
 
@@ -53,6 +59,8 @@ class Model {
   std::vector<ResolvedLayer> resolved_;
   std::vector<std::unique_ptr<layers::Layer>> layers_;
   std::uint64_t seed_ = 0;
+  struct PredictCache;  // worker pool and scratch batches of predict, kept between calls
+  std::unique_ptr<PredictCache> predict_cache_;
 };
 
 /// Runs layers [first, last) of a model forward on one batch; `activations[k]` is the input of

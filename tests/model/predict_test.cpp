@@ -1,0 +1,166 @@
+// Model::predict: the kept worker pool and the in-place input reduction give exactly what the
+// layers give one by one on a copied batch, whatever the thread count, mode or concurrent calls.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include "sparsepixels/model/config.h"
+#include "sparsepixels/model/model.h"
+
+namespace sparsepixels::model {
+namespace {
+
+// Sparse 63x63 events with awkward pixels: NaN, infinities, negatives, values equal to the threshold,
+// and active pixels on the edges of the reduction's 16-pixel blocks and in the tail after the last block.
+std::vector<float> awkward_events(std::size_t events, std::uint64_t seed) {
+  constexpr int kPixels = 63 * 63;
+  std::mt19937_64 random(seed);
+  std::vector<float> x(events * kPixels, 0.0f);
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            -0.5f,
+                            0.0f,
+                            -0.0f};
+  for (std::size_t e = 0; e < events; ++e) {
+    float* image = x.data() + e * kPixels;
+    for (int k = 0; k < 40; ++k)
+      image[random() % kPixels] = 0.05f + static_cast<float>(random() % 1000) / 250.0f;
+    // Block edges (15, 16, 31, 32) and the tail (3968 is past the last whole block of 16).
+    if (e % 3 == 0) image[15] = 1.5f;
+    if (e % 4 == 1) image[16] = 2.5f;
+    if (e % 5 == 2) image[kPixels - 1] = 0.75f;
+    if (e % 7 == 3) image[3968] = 0.25f;
+    if (e % 2 == 0) image[random() % kPixels] = specials[random() % 6];
+  }
+  return x;
+}
+
+std::vector<std::uint32_t> bits(const std::vector<float>& values) {
+  std::vector<std::uint32_t> out;
+  for (float v : values) out.push_back(std::bit_cast<std::uint32_t>(v));
+  return out;
+}
+
+// The reference: each layer's own forward on a batch holding a copy of the events, in shards of
+// 64 events as predict makes them (results are per event, so shard boundaries do not matter).
+std::vector<float> layer_by_layer(Model& model, const std::vector<float>& x, std::size_t events,
+                                  bool quantized) {
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    auto& layer = model.layer(i);
+    if (layer.quantized() != quantized) layer.prepare(quantized);
+  }
+  const std::size_t in_size = model.input_shape().size();
+  std::vector<float> out;
+  std::vector<tensor::Batch> activations(model.size() + 1);
+  for (std::size_t first = 0; first < events; first += 64) {
+    const std::size_t count = std::min<std::size_t>(64, events - first);
+    activations[0].reset(count, in_size);
+    std::copy_n(x.data() + first * in_size, count * in_size, activations[0].values.begin());
+    if (quantized) quantize_inputs(model, activations[0].values.data(), activations[0].values.size());
+    forward_range(model, 0, model.size(), activations);
+    out.insert(out.end(), activations.back().values.begin(), activations.back().values.end());
+  }
+  return out;
+}
+
+Model initialized(int n_active, std::uint64_t seed) {
+  Model model(paper_model("neutrino", n_active));
+  model.initialize(seed);
+  return model;
+}
+
+TEST(Predict, SparseModelEqualsLayerByLayerOnACopyBitForBit) {
+  Model model = initialized(20, 7);
+  const std::size_t events = 300;  // not a multiple of the 64-event shards
+  const auto x = awkward_events(events, 11);
+  for (bool quantized : {false, true}) {
+    const auto expected = bits(layer_by_layer(model, x, events, quantized));
+    ASSERT_EQ(expected.size(), events * model.output_size());
+    // Thread counts change between calls on the same model: the kept pool is replaced.
+    for (int threads : {1, 2, 3, 2, 1}) {
+      std::vector<float> out;
+      model.predict(x.data(), events, out, quantized, threads);
+      EXPECT_EQ(bits(out), expected) << "quantized " << quantized << ", threads " << threads;
+    }
+  }
+}
+
+TEST(Predict, ReductionSelectsTheFirstPixelsAboveThresholdIgnoringNaN) {
+  // A brute-force raster scan (threshold 0: NaN, infinities below it and zeros are never kept).
+  Model model = initialized(12, 3);
+  const std::size_t events = 90;
+  const auto x = awkward_events(events, 5);
+  tensor::Batch in, out;
+  in.reset(events, 63 * 63);
+  std::copy(x.begin(), x.end(), in.values.begin());
+  model.layer(0).forward(in, out);
+  for (std::size_t e = 0; e < events; ++e) {
+    int slot = 0;
+    for (int pixel = 0; pixel < 63 * 63 && slot < 12; ++pixel) {
+      const float value = x[e * 63 * 63 + pixel];
+      if (!(value > 0.0f)) continue;
+      EXPECT_EQ(std::bit_cast<std::uint32_t>(out.event(e)[slot]), std::bit_cast<std::uint32_t>(value));
+      EXPECT_EQ(out.geometry->row[e * 12 + slot], pixel / 63 + 1) << "event " << e << " slot " << slot;
+      EXPECT_EQ(out.geometry->col[e * 12 + slot], pixel % 63 + 1) << "event " << e << " slot " << slot;
+      ++slot;
+    }
+    for (; slot < 12; ++slot) EXPECT_EQ(out.geometry->position[e * 12 + slot], 0);
+  }
+}
+
+TEST(Predict, StandardModelEqualsLayerByLayerInBothModes) {
+  // The first layer is a Conv2D: predict copies the events (and converts them to the input type in QAT).
+  Model model = initialized(0, 9);
+  const std::size_t events = 20;
+  const auto x = awkward_events(events, 13);
+  for (bool quantized : {false, true}) {
+    const auto expected = bits(layer_by_layer(model, x, events, quantized));
+    std::vector<float> out;
+    model.predict(x.data(), events, out, quantized, 2);
+    EXPECT_EQ(bits(out), expected) << "quantized " << quantized;
+  }
+}
+
+TEST(Predict, ConcurrentCallsOnOneModelGiveTheSameResults) {
+  // One call holds the kept pool; the others run on their own, and none may disturb another.
+  Model model = initialized(16, 21);
+  const std::size_t events = 700;
+  const auto x = awkward_events(events, 17);
+  const auto expected = bits(layer_by_layer(model, x, events, false));
+  std::vector<std::vector<float>> outputs(4);
+  std::vector<std::thread> callers;
+  for (std::size_t c = 0; c < outputs.size(); ++c) {
+    callers.emplace_back([&, c] {
+      for (int repeat = 0; repeat < 3; ++repeat) model.predict(x.data(), events, outputs[c], false, 2);
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  for (const auto& out : outputs) EXPECT_EQ(bits(out), expected);
+}
+
+TEST(Predict, MovedModelKeepsPredicting) {
+  Model model = initialized(8, 4);
+  const auto x = awkward_events(70, 2);
+  std::vector<float> before, after;
+  model.predict(x.data(), 70, before, false, 2);
+  Model moved = std::move(model);
+  moved.predict(x.data(), 70, after, false, 2);
+  EXPECT_EQ(bits(after), bits(before));
+  EXPECT_EQ(bits(after), bits(layer_by_layer(moved, x, 70, false)));
+}
+
+TEST(Predict, NoEventsGivesNoOutput) {
+  Model model = initialized(8, 4);
+  std::vector<float> out(5, 1.0f);
+  model.predict(nullptr, 0, out, false, 2);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace sparsepixels::model
