@@ -64,8 +64,12 @@ class Activation final : public Layer {
         // exact 0 passes: here it comes from quantization upstream (e.g. an average pool rounding
         // small sums to 0) where QKeras's float pool would give a tiny value of either sign.
         if (in.negative.size() == in.values.size()) {
+          // The ReLU's own unsigned result type is also a quantized_relu: above its 2^I, QKeras blocks.
           const std::uint8_t* negative = in.negative.data();
-          for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = negative[i] ? 0.0f : g[i];
+          const float limit = static_cast<float>(relu_gradient_limit_);
+          for (std::size_t i = 0; i < in.values.size(); ++i) {
+            gx[i] = (negative[i] != 0 || (quantized_ && x[i] > limit)) ? 0.0f : g[i];
+          }
         } else {
           for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] > 0.0f ? g[i] : 0.0f;
         }

@@ -176,7 +176,7 @@ class Pool2D final : public Layer {
                   exact += x[((r * pool_h + pr) * width + (c * pool_w + pc)) * channels + ch];
               }
               if (area > 1) exact *= pooling_reciprocal(area);
-              out.negative[e * out.event_size + o] = exact < 0.0 ? 1 : 0;
+              out.negative[e * out.event_size + o] = relu_blocks(exact) ? 1 : 0;
               y[o] = result_quantizer_.quantize(exact);
               continue;
             }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "layer_kinds.h"
 #include "sparsepixels/error.h"
@@ -140,6 +141,8 @@ void Layer::prepare(bool quantized, QatSums sums) {
   weight_quantizer.apply(forward_weights_.data(), forward_weights_.size());
   bias_quantizer.apply(forward_bias_.data(), forward_bias_.size());
   result_quantizer_ = Quantizer(info_.types.result, true);
+  relu_gradient_limit_ = info_.types.result.is_signed ? std::numeric_limits<double>::infinity()
+                                                      : std::ldexp(1.0, info_.types.result.integer);
 }
 
 void Layer::quantize_result(tensor::Batch& out) const {
@@ -150,15 +153,16 @@ void Layer::quantize_result(tensor::Batch& out) const {
   std::uint8_t* negative = out.negative.data();
   const Quantizer& quantizer = result_quantizer_;
   if (quantizer.fast()) {
-    // Branch-free, so the compiler can vectorize it.
+    // Branch-free, so the compiler can vectorize it (the limit is a power of two or infinity: exact).
+    const float limit = static_cast<float>(relu_gradient_limit_);
     for (std::size_t i = 0; i < count; ++i) {
-      negative[i] = values[i] < 0.0f ? 1 : 0;
+      negative[i] = static_cast<std::uint8_t>((values[i] < 0.0f) | (values[i] > limit));
       values[i] = quantizer.quantize_fast(values[i]);
     }
     return;
   }
   for (std::size_t i = 0; i < count; ++i) {
-    negative[i] = values[i] < 0.0f ? 1 : 0;
+    negative[i] = relu_blocks(values[i]) ? 1 : 0;
     values[i] = quantizer(values[i]);
   }
 }
@@ -168,7 +172,7 @@ void Layer::quantize_exact(const double* sums, std::size_t count, tensor::Batch&
   float* values = out.values.data() + offset;
   std::uint8_t* negative = out.negative.data() + offset;
   for (std::size_t i = 0; i < count; ++i) {
-    negative[i] = sums[i] < 0.0 ? 1 : 0;
+    negative[i] = relu_blocks(sums[i]) ? 1 : 0;
     values[i] = result_quantizer_.quantize(sums[i]);
   }
 }

@@ -73,6 +73,39 @@ TEST(ReluStraightThrough, DensePositiveRoundedToZeroPassesNegativeClampedBlocks)
   EXPECT_EQ(f.relu_in, (std::vector<float>{1.0f, 0.0f, 1.0f, 0.0f}));
 }
 
+// QKeras's quantized_relu(B, I) passes the gradient only for x <= 2^I: ap_ufixed<8,0> saturates at
+// 255/256 and blocks above 1 (0.99 and exactly 1 pass, 1.5 and 3 block), both when the unsigned type is
+// the producing layer's result (fused) and when it is the ReLU's own result type.
+TEST(ReluStraightThrough, SaturatedAboveTwoToTheIntegerBitsBlocks) {
+  model::LayerSpec dense;
+  dense.kind = model::LayerKind::Dense;
+  dense.name = "dense";
+  dense.units = 4;
+  dense.precision.weight = fixed::FixedType::parse("ap_fixed<16,3>");
+  dense.precision.result = fixed::FixedType::parse(kUnsigned8);
+  auto layer = layers::make_layer(resolve_single(dense, 1, 1, 1));
+  layer->weights = {0.99f, 1.0f, 1.5f, 3.0f};
+  auto relu = layers::make_layer(resolve_single(relu_spec(model::LayerKind::ReLU), 1, 1, 4));
+  tensor::Batch in;
+  in.reset(1, 1);
+  in.values[0] = 1.0f;
+  std::vector<float> quantized_values;
+  const Gradients fused = backward_through(*layer, *relu, in, true, &quantized_values);
+  EXPECT_EQ(quantized_values, (std::vector<float>{0.98828125f, 0.99609375f, 0.99609375f, 0.99609375f}));
+  EXPECT_EQ(fused.relu_in, (std::vector<float>{1.0f, 1.0f, 0.0f, 0.0f}));
+
+  // A signed dense result (nothing saturates there): the ReLU's own ap_ufixed<8,0> result blocks above 1.
+  dense.precision.result = fixed::FixedType::parse("ap_fixed<16,4>");
+  auto signed_layer = layers::make_layer(resolve_single(dense, 1, 1, 1));
+  signed_layer->weights = {0.99f, 1.0f, 1.5f, 3.0f};
+  const Gradients own = backward_through(*signed_layer, *relu, in, true);
+  EXPECT_EQ(own.relu_in, (std::vector<float>{1.0f, 1.0f, 0.0f, 0.0f}));
+
+  // Float mode: no limit.
+  const Gradients f = backward_through(*layer, *relu, in, false);
+  EXPECT_EQ(f.relu_in, (std::vector<float>{1.0f, 1.0f, 1.0f, 1.0f}));
+}
+
 TEST(ReluStraightThrough, SparseConvolutionRecordsThePreQuantizationSign) {
   model::LayerSpec conv;
   conv.kind = model::LayerKind::SparseConv2D;

@@ -114,8 +114,15 @@ class Layer {
   Quantizer result_quantizer_;
   bool quantized_ = false;
   bool double_sums_ = false;  // QAT and the accumulator needs more than float32's 24 bits
-  /// Applies the result type in QAT (no-op in float mode) and records, per value, whether the value
-  /// before quantization was < 0 (`out.negative`, for ReLU's straight-through derivative).
+  /// QKeras's quantized_relu(B, I) passes its gradient only for 0 <= x <= 2^I; an unsigned result type
+  /// (a conv/dense result fused with the ReLU's type) is that quantizer, so its limit is 2^I
+  /// (infinity for a signed result type).
+  double relu_gradient_limit_ = 0;
+  /// Whether ReLU's straight-through derivative blocks a value whose pre-quantization value is `pre`.
+  bool relu_blocks(double pre) const { return pre < 0.0 || pre > relu_gradient_limit_; }
+  /// Applies the result type in QAT (no-op in float mode) and records, per value, whether ReLU's
+  /// straight-through derivative must block it (`out.negative`: the value before quantization was < 0,
+  /// or above the unsigned result type's QKeras limit 2^I).
   void quantize_result(tensor::Batch& out) const;
   /// QAT with double sums: out.values[offset + k] = result type of the exact `sums[k]`; records
   /// out.negative for those values. `out.negative` must already be sized to out.values.
