@@ -240,7 +240,7 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
       const bool same =
           project[layer].raw == reference[layer].raw && project[layer].hash == reference[layer].hash;
       details += fmt::format("layer {} '{}' ({}), raw values of {}: {}\n", layer, info.spec.name,
-                             model::to_string(info.spec.kind), info.types.result.to_string(),
+                             spec::to_string(info.spec.kind), info.types.result.to_string(),
                              !traced ? "not traced (a stream)"
                              : same  ? "equal"
                                      : "DIFFER");

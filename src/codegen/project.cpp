@@ -26,7 +26,7 @@ namespace sparsepixels::codegen {
 
 namespace fs = std::filesystem;
 using fixed::FixedType;
-using model::LayerKind;
+using spec::LayerKind;
 
 namespace {
 
@@ -108,7 +108,7 @@ std::string format_double(double value) {
 
 // One layer as the writer sees it.
 struct LayerPlan {
-  const model::ResolvedLayer* info = nullptr;
+  const spec::ResolvedLayer* info = nullptr;
   std::size_t index = 0;
   std::string id;           // the sanitized layer name
   std::string data_type;    // the type of the layer's input values
@@ -202,7 +202,7 @@ class ProjectWriter {
             throw Error(
                 fmt::format("convert: layer '{}' ({}): a standard (io_stream) layer must follow the input "
                             "or another streamed layer",
-                            layer.spec.name, model::to_string(layer.spec.kind)));
+                            layer.spec.name, spec::to_string(layer.spec.kind)));
           }
           break;
         case LayerKind::InputReduce:
@@ -259,7 +259,7 @@ class ProjectWriter {
             kind != LayerKind::ReLU) {
           throw Error(
               fmt::format("convert: layer '{}' ({}) cannot take a stream of pixels; add a Flatten before it",
-                          resolved[index].spec.name, model::to_string(kind)));
+                          resolved[index].spec.name, spec::to_string(kind)));
         }
       }
       plan.stream_out = streaming;
@@ -282,7 +282,7 @@ class ProjectWriter {
     }
   }
 
-  void check_unroll(const model::ResolvedLayer& layer) {
+  void check_unroll(const spec::ResolvedLayer& layer) {
     std::size_t operations = 0;
     const auto& in = layer.input;
     switch (layer.spec.kind) {
@@ -303,7 +303,7 @@ class ProjectWriter {
       warnings_.push_back(
           fmt::format("layer '{}' ({}) unrolls about {} operations in one loop (Vitis HLS may stop "
                       "unrolling past about {})",
-                      layer.spec.name, model::to_string(layer.spec.kind), operations, kUnrollWarning));
+                      layer.spec.name, spec::to_string(layer.spec.kind), operations, kUnrollWarning));
     }
   }
 
@@ -329,7 +329,7 @@ class ProjectWriter {
       const auto& layer = *plan.info;
       const auto& types = layer.types;
       text += fmt::format("\n// Layer {}: {} ({}), output {}\n", plan.index, plan.id,
-                          model::to_string(layer.spec.kind), layer.output.to_string());
+                          spec::to_string(layer.spec.kind), layer.output.to_string());
       text += fmt::format("typedef {} {};\n", types.result.to_string(), plan.result_type);
       switch (layer.spec.kind) {
         case LayerKind::SparseConv2D:
@@ -410,7 +410,7 @@ class ProjectWriter {
     const auto& in = layer.input;
     const auto& out = layer.output;
     const std::string head = fmt::format("\n// Layer {}: {} ({})\nstruct {}_config : nnet::", plan.index,
-                                         plan.id, model::to_string(layer.spec.kind), plan.id);
+                                         plan.id, spec::to_string(layer.spec.kind), plan.id);
     switch (layer.spec.kind) {
       case LayerKind::InputReduce:
         return head +
@@ -420,7 +420,7 @@ class ProjectWriter {
                    "  static const unsigned n_sparse = {};\n  static const unsigned selection = nnet::{};\n"
                    "  typedef ::hash_t hash_t;\n}};\n",
                    in.height, in.width, in.channels, out.slots,
-                   layer.spec.selection == model::Selection::TopK ? "select_topk" : "select_raster");
+                   layer.spec.selection == spec::Selection::TopK ? "select_topk" : "select_raster");
       case LayerKind::SparseConv2D:
         return head +
                fmt::format(
@@ -518,7 +518,7 @@ class ProjectWriter {
       }
       default:
         throw Error(fmt::format("convert: layer '{}': kind {} cannot be written", layer.spec.name,
-                                model::to_string(layer.spec.kind)));
+                                spec::to_string(layer.spec.kind)));
     }
   }
 
@@ -676,7 +676,7 @@ class ProjectWriter {
                            plan.features_in, plan.features_out, plan.id, plan.id);
       default:
         throw Error(fmt::format("convert: layer '{}': kind {} cannot be written", layer.spec.name,
-                                model::to_string(layer.spec.kind)));
+                                spec::to_string(layer.spec.kind)));
     }
   }
 
@@ -708,7 +708,7 @@ class ProjectWriter {
     for (const auto& plan : layers_) {
       const auto& layer = *plan.info;
       text += fmt::format("\n  // Layer {}: {} ({}) -> {}\n", plan.index, plan.id,
-                          model::to_string(layer.spec.kind), layer.output.to_string());
+                          spec::to_string(layer.spec.kind), layer.output.to_string());
       if (plan.stream_out) {
         text += fmt::format("  hls::stream<nnet::array<{}, {}> > {}(\"{}\");\n", plan.result_type,
                             layer.output.channels, plan.features_out, plan.features_out);
@@ -970,7 +970,7 @@ exit
           "  - {{identifier: \"{}\", kind: \"{}\", result: \"{}\", accum: \"{}\", weight: \"{}\", bias: "
           "\"{}\", "
           "table: \"{}\"}}\n",
-          plan.id, model::to_string(plan.info->spec.kind), types.result.to_string(), types.accum.to_string(),
+          plan.id, spec::to_string(plan.info->spec.kind), types.result.to_string(), types.accum.to_string(),
           types.weight.to_string(), types.bias.to_string(), types.table.to_string());
     }
     return text;

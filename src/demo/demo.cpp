@@ -128,7 +128,7 @@ std::string prepare_data(const DemoOptions& options, std::string& dataset) {
 
 // The budget N of a model starting with InputReduce; unset for a standard model.
 std::optional<int> budget_of(const model::Model& model) {
-  if (model.size() > 0 && model.spec().layers.front().kind == model::LayerKind::InputReduce)
+  if (model.size() > 0 && model.spec().layers.front().kind == spec::LayerKind::InputReduce)
     return model.spec().layers.front().n_active;
   return std::nullopt;
 }

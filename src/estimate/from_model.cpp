@@ -13,8 +13,8 @@ namespace sparsepixels::estimate {
 
 namespace {
 
-using ModelKind = model::LayerKind;
-using model::ResolvedLayer;
+using ModelKind = spec::LayerKind;
+using spec::ResolvedLayer;
 
 // The CSD digit statistics of a layer's weights once converted to the weight type; none when every
 // weight is zero (untrained placeholders of a model saved from a config, not a measured sparsity).
@@ -36,7 +36,7 @@ int accumulator_bits(const fixed::FixedType& used, const fixed::FixedType& exact
 
 DesignSpec design_from_model(const model::Model& model, const std::string& origin,
                              const FromModelOptions& options) {
-  const model::ModelSpec& spec = model.spec();
+  const spec::ModelSpec& spec = model.spec();
   const std::vector<ResolvedLayer>& layers = model.resolved();
   DesignSpec design;
   design.name = spec.name;
@@ -56,10 +56,10 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
 
   for (std::size_t index = 0; index < layers.size(); ++index) {
     const ResolvedLayer& layer = layers[index];
-    const model::LayerTypes& types = layer.types;
+    const spec::LayerTypes& types = layer.types;
     auto cannot_cost = [&](const std::string& reason) {
       throw Error(fmt::format("{}: layer '{}' ({}): the estimator cannot cost this layer: {}", origin,
-                              layer.spec.name, model::to_string(layer.spec.kind), reason));
+                              layer.spec.name, spec::to_string(layer.spec.kind), reason));
     };
     LayerSpec entry;
     entry.name = layer.spec.name;
@@ -68,7 +68,7 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
         // Resolution already rejects an InputReduce that is not first; the estimator builds it in.
         design.budget = layer.spec.n_active;
         design.selection =
-            layer.spec.selection == model::Selection::TopK ? SelectionPolicy::TopK : SelectionPolicy::Raster;
+            layer.spec.selection == spec::Selection::TopK ? SelectionPolicy::TopK : SelectionPolicy::Raster;
         data_type = types.result;
         continue;
       case ModelKind::SparseConv2D:
@@ -97,7 +97,7 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
         entry.pool_width = layer.spec.pool_width;
         if (average) {
           entry.accumulator_bits =
-              accumulator_bits(types.accum, model::exact_pool_accumulator(data_type, layer.fan_in));
+              accumulator_bits(types.accum, spec::exact_pool_accumulator(data_type, layer.fan_in));
         }
         break;
       }
@@ -120,7 +120,7 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
       case ModelKind::Softmax:
       case ModelKind::Sigmoid:
         if (!flattened)
-          cannot_cost(fmt::format("{} without a Flatten before it", model::to_string(layer.spec.kind)));
+          cannot_cost(fmt::format("{} without a Flatten before it", spec::to_string(layer.spec.kind)));
         entry = layer.spec.kind == ModelKind::Softmax ? softmax_layer(layer.spec.name, types.result.width)
                                                       : sigmoid_layer(layer.spec.name, types.result.width);
         entry.table_bits = types.table.width;

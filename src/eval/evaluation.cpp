@@ -55,7 +55,7 @@ Evaluation evaluate(const model::Model& model, const std::string& model_path, co
   }
   if (split_size->second == 0)
     throw Error(fmt::format("{}: split '{}' has no events", data_path, options.split));
-  const model::Shape input = model.input_shape();
+  const spec::Shape input = model.input_shape();
   if (static_cast<std::size_t>(input.height) != info.height ||
       static_cast<std::size_t>(input.width) != info.width ||
       static_cast<std::size_t>(input.channels) != info.channels) {

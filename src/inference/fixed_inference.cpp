@@ -15,7 +15,7 @@ namespace {
 
 using fixed::FixedType;
 using fixed::Int128;
-using model::LayerKind;
+using spec::LayerKind;
 
 constexpr int kReciprocalBits = 18;       // R is ap_ufixed<18,0> (reference 11.5)
 constexpr std::size_t kTableSize = 1024;  // every lookup table (docs/fixed-inference.md, "Tables")
@@ -60,7 +60,7 @@ int range_above(int n) {
 
 // The exact sum of `terms` values of `type` (the pooling accumulator rule of reference 11.3).
 FixedType exact_sum_type(const FixedType& type, int terms) {
-  FixedType sum = model::exact_pool_accumulator(type, terms);
+  FixedType sum = spec::exact_pool_accumulator(type, terms);
   sum.integer_type = false;
   return sum;
 }
@@ -108,7 +108,7 @@ void merge_profile(const LayerProfile& part, LayerProfile& total) {
 
 }  // namespace
 
-SigmoidTable make_sigmoid_table(const model::ResolvedLayer& layer) {
+SigmoidTable make_sigmoid_table(const spec::ResolvedLayer& layer) {
   SigmoidTable table;
   table.table_type = layer.types.table;
   table.layout = fixed::TableLayout{kTableSize, kSigmoidRangeLog2, true};
@@ -116,7 +116,7 @@ SigmoidTable make_sigmoid_table(const model::ResolvedLayer& layer) {
   return table;
 }
 
-SoftmaxTables make_softmax_tables(const model::ResolvedLayer& layer) {
+SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer) {
   SoftmaxTables tables;
   // The kernel defaults (nnet::softmax_config) where the model has no field: the inverse table in
   // ap_fixed<18,8> over [0, 64), widened when n_in >= 64.
@@ -150,7 +150,7 @@ std::int64_t pool_reciprocal_raw(int area) {
 }
 
 FixedModel::FixedModel(const model::Model& model) {
-  const model::ModelSpec& spec = model.spec();
+  const spec::ModelSpec& spec = model.spec();
   const auto& resolved = model.resolved();
   input_type_ = spec.input_type;
   input_type_.validate();
@@ -221,8 +221,8 @@ void FixedModel::quantize_input(const float* event, std::vector<std::int64_t>& r
 
 void FixedModel::run_layer(const Layer& layer, const LayerValues& in, LayerValues& out,
                            LayerProfile* profile) const {
-  const model::ResolvedLayer& info = layer.info;
-  const model::LayerTypes& types = info.types;
+  const spec::ResolvedLayer& info = layer.info;
+  const spec::LayerTypes& types = info.types;
   const FixedType& in_type = layer.input_type;
   const int in_fraction = in_type.fraction();
   const int C = info.input.channels;
@@ -232,7 +232,7 @@ void FixedModel::run_layer(const Layer& layer, const LayerValues& in, LayerValue
       const int width = info.input.width, pixels = info.input.height * info.input.width;
       const int slots = info.spec.n_active;
       std::vector<int> chosen;
-      if (info.spec.selection == model::Selection::Raster) {
+      if (info.spec.selection == spec::Selection::Raster) {
         // The first N active pixels in raster order.
         for (int pixel = 0; pixel < pixels && static_cast<int>(chosen.size()) < slots; ++pixel) {
           if (in.raw[static_cast<std::size_t>(C) * pixel] > threshold_raw_) chosen.push_back(pixel);

@@ -19,8 +19,8 @@ class Activation final : public Layer {
     const float* x = in.values.data();
     float* y = out.values.data();
     switch (info_.spec.kind) {
-      case model::LayerKind::ReLU:
-      case model::LayerKind::SparseReLU:
+      case spec::LayerKind::ReLU:
+      case spec::LayerKind::SparseReLU:
         for (std::size_t i = 0; i < in.values.size(); ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
         // relu(0) = 0, so a flattened sparse batch stays sparse in the same places.
         if (stride > 0) {
@@ -28,10 +28,10 @@ class Activation final : public Layer {
           out.index = in.index;
         }
         break;
-      case model::LayerKind::Sigmoid:
+      case spec::LayerKind::Sigmoid:
         for (std::size_t i = 0; i < in.values.size(); ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
         break;
-      case model::LayerKind::Softmax:
+      case spec::LayerKind::Softmax:
         for (std::size_t e = 0; e < in.events; ++e) {
           const float* xe = in.event(e);
           float* ye = out.event(e);
@@ -56,8 +56,8 @@ class Activation final : public Layer {
     const float* g = grad_out.data();
     float* gx = grad_in->data();
     switch (info_.spec.kind) {
-      case model::LayerKind::ReLU:
-      case model::LayerKind::SparseReLU:
+      case spec::LayerKind::ReLU:
+      case spec::LayerKind::SparseReLU:
         // QAT (docs/training.md): QKeras's quantized_relu takes relu'(x) on the value before
         // quantization, which the previous layer records (Batch::negative): a positive value its
         // result type rounded to 0 passes, a negative one an unsigned type clamped to 0 blocks. An
@@ -74,13 +74,13 @@ class Activation final : public Layer {
           for (std::size_t i = 0; i < in.values.size(); ++i) gx[i] = x[i] > 0.0f ? g[i] : 0.0f;
         }
         break;
-      case model::LayerKind::Sigmoid:
+      case spec::LayerKind::Sigmoid:
         for (std::size_t i = 0; i < in.values.size(); ++i) {
           const float s = 1.0f / (1.0f + std::exp(-x[i]));
           gx[i] = g[i] * s * (1.0f - s);
         }
         break;
-      case model::LayerKind::Softmax:
+      case spec::LayerKind::Softmax:
         for (std::size_t e = 0; e < in.events; ++e) {
           const float* ye = y + e * in.event_size;
           const float* ge = g + e * in.event_size;
@@ -97,7 +97,7 @@ class Activation final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_activation(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_activation(const spec::ResolvedLayer& resolved) {
   return std::make_unique<Activation>(resolved);
 }
 

@@ -136,8 +136,8 @@ class Conv2D final : public Layer {
 
 class Pool2D final : public Layer {
  public:
-  explicit Pool2D(const model::ResolvedLayer& resolved)
-      : Layer(resolved), average_(resolved.spec.kind == model::LayerKind::AvgPool2D) {}
+  explicit Pool2D(const spec::ResolvedLayer& resolved)
+      : Layer(resolved), average_(resolved.spec.kind == spec::LayerKind::AvgPool2D) {}
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int width = info_.input.width, channels = info_.input.channels;
@@ -226,11 +226,11 @@ class Pool2D final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_conv2d(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_conv2d(const spec::ResolvedLayer& resolved) {
   return std::make_unique<Conv2D>(resolved);
 }
 
-std::unique_ptr<Layer> make_pool2d(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_pool2d(const spec::ResolvedLayer& resolved) {
   return std::make_unique<Pool2D>(resolved);
 }
 

@@ -116,7 +116,7 @@ class Dense final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_dense(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_dense(const spec::ResolvedLayer& resolved) {
   return std::make_unique<Dense>(resolved);
 }
 

@@ -45,7 +45,7 @@ class InputReduce final : public Layer {
   /// place; `input_geometry` is the input batch's geometry (null for a caller's dense array).
   void reduce(const float* images, std::size_t events, const tensor::Geometry* input_geometry,
               tensor::Batch& out) const {
-    const model::Shape& shape = info_.input;
+    const spec::Shape& shape = info_.input;
     const int slots = info_.spec.n_active;
     const int channels = shape.channels;
     const std::size_t pixels = static_cast<std::size_t>(shape.height) * shape.width;
@@ -80,7 +80,7 @@ class InputReduce final : public Layer {
         geometry->position[base + filled] = 1;
         ++filled;
       };
-      if (info_.spec.selection == model::Selection::Raster && !quantized_ && channels == 1) {
+      if (info_.spec.selection == spec::Selection::Raster && !quantized_ && channels == 1) {
         // Float, one channel: test blocks of pixels without branches first (about 1% are active).
         constexpr std::size_t kBlock = 16;
         std::size_t pixel = 0;
@@ -96,7 +96,7 @@ class InputReduce final : public Layer {
         for (; pixel < pixels && filled < slots; ++pixel) {
           if (image[pixel] > threshold) keep(pixel);
         }
-      } else if (info_.spec.selection == model::Selection::Raster) {
+      } else if (info_.spec.selection == spec::Selection::Raster) {
         for (std::size_t pixel = 0; pixel < pixels && filled < slots; ++pixel) {
           if (read(image, pixel, 0) > threshold) keep(pixel);
         }
@@ -145,7 +145,7 @@ class InputReduce final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_input_reduce(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_input_reduce(const spec::ResolvedLayer& resolved) {
   return std::make_unique<InputReduce>(resolved);
 }
 

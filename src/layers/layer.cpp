@@ -87,8 +87,8 @@ int significant_bits(std::int64_t value) {
 // Significant bits of the largest exact intermediate of the layer's quantized forward pass: the
 // accumulator holds every product and partial sum (reference 11.3); average pooling then multiplies
 // the sum by R (11.5). 0 for layers without arithmetic.
-int arithmetic_bits(const model::ResolvedLayer& info) {
-  using model::LayerKind;
+int arithmetic_bits(const spec::ResolvedLayer& info) {
+  using spec::LayerKind;
   switch (info.spec.kind) {
     case LayerKind::SparseConv2D:
     case LayerKind::Conv2D:
@@ -114,10 +114,10 @@ void Layer::prepare(bool quantized, QatSums sums) {
   forward_weights_ = weights;
   forward_bias_ = bias;
   if (!quantized) return;
-  const model::LayerKind kind = info_.spec.kind;
+  const spec::LayerKind kind = info_.spec.kind;
   auto reject = [&](const char* field, const fixed::FixedType& type, const std::string& why) {
     throw Error(fmt::format("QAT: layer '{}' ({}): field 'precision.{}': {} {}", info_.spec.name,
-                            model::to_string(kind), field, type.to_string(), why));
+                            spec::to_string(kind), field, type.to_string(), why));
   };
   // Values between layers are float32 in QAT: every parameter and result must be a float32 exactly.
   if (!weights.empty() && !fits_float(info_.types.weight))
@@ -125,7 +125,7 @@ void Layer::prepare(bool quantized, QatSums sums) {
   if (!bias.empty() && !fits_float(info_.types.bias))
     reject("bias", info_.types.bias, "is wider than float32's 24 bits");
   // Sigmoid/Softmax outputs are float approximations in QAT anyway (reference 11.8).
-  if (kind != model::LayerKind::Sigmoid && kind != model::LayerKind::Softmax &&
+  if (kind != spec::LayerKind::Sigmoid && kind != spec::LayerKind::Softmax &&
       !fits_float(info_.types.result)) {
     reject("result", info_.types.result, "is wider than float32's 24 bits (QAT keeps results in float32)");
   }
@@ -177,9 +177,9 @@ void Layer::quantize_exact(const double* sums, std::size_t count, tensor::Batch&
   }
 }
 
-std::unique_ptr<Layer> make_layer(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_layer(const spec::ResolvedLayer& resolved) {
   std::unique_ptr<Layer> layer;
-  using model::LayerKind;
+  using spec::LayerKind;
   switch (resolved.spec.kind) {
     case LayerKind::InputReduce:
       layer = make_input_reduce(resolved);

@@ -7,14 +7,14 @@
 
 namespace sparsepixels::layers {
 
-std::unique_ptr<Layer> make_input_reduce(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_sparse_conv2d(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_sparse_pool(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_sparse_flatten(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_dense(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_activation(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_conv2d(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_pool2d(const model::ResolvedLayer& resolved);
-std::unique_ptr<Layer> make_flatten(const model::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_input_reduce(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_sparse_conv2d(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_sparse_pool(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_sparse_flatten(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_dense(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_activation(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_conv2d(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_pool2d(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_flatten(const spec::ResolvedLayer& resolved);
 
 }  // namespace sparsepixels::layers

@@ -212,7 +212,7 @@ class SparseConv2D final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_sparse_conv2d(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_sparse_conv2d(const spec::ResolvedLayer& resolved) {
   return std::make_unique<SparseConv2D>(resolved);
 }
 

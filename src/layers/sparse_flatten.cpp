@@ -75,11 +75,11 @@ class Flatten final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_sparse_flatten(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_sparse_flatten(const spec::ResolvedLayer& resolved) {
   return std::make_unique<SparseFlatten>(resolved);
 }
 
-std::unique_ptr<Layer> make_flatten(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_flatten(const spec::ResolvedLayer& resolved) {
   return std::make_unique<Flatten>(resolved);
 }
 

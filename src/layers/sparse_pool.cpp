@@ -17,8 +17,8 @@ namespace {
 
 class SparsePool final : public Layer {
  public:
-  explicit SparsePool(const model::ResolvedLayer& resolved)
-      : Layer(resolved), average_(resolved.spec.kind == model::LayerKind::SparseAvgPool2D) {}
+  explicit SparsePool(const spec::ResolvedLayer& resolved)
+      : Layer(resolved), average_(resolved.spec.kind == spec::LayerKind::SparseAvgPool2D) {}
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int slots = info_.input.slots, channels = info_.input.channels;
@@ -155,7 +155,7 @@ class SparsePool final : public Layer {
 
 }  // namespace
 
-std::unique_ptr<Layer> make_sparse_pool(const model::ResolvedLayer& resolved) {
+std::unique_ptr<Layer> make_sparse_pool(const spec::ResolvedLayer& resolved) {
   return std::make_unique<SparsePool>(resolved);
 }
 

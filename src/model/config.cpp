@@ -11,6 +11,8 @@
 
 namespace sparsepixels::model {
 
+using namespace spec;  // the layer vocabulary (model_spec.h) is what this file works on
+
 namespace {
 
 // Where a problem is: file, line, and (inside a layer) the layer's name and kind.

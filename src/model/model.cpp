@@ -11,6 +11,8 @@
 
 namespace sparsepixels::model {
 
+using namespace spec;  // the layer vocabulary (model_spec.h) is what this file works on
+
 struct Model::PredictCache {
   std::mutex mutex;  // held by the predict call using the pool and scratch
   std::unique_ptr<tensor::ShardPool> pool;

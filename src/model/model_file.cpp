@@ -14,6 +14,8 @@
 
 namespace sparsepixels::model {
 
+using namespace spec;  // the layer vocabulary (model_spec.h) is what this file works on
+
 namespace {
 
 constexpr const char* kFormat = "sparsepixels-model";

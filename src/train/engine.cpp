@@ -17,11 +17,11 @@ Engine::Engine(model::Model& model, bool quantized, tensor::ShardPool& pool)
                             model_.spec().name, model_.spec().input_type.to_string()));
   }
   for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).prepare(quantized_);
-  start_ = model_.resolved().front().spec.kind == model::LayerKind::InputReduce ? 1 : 0;
+  start_ = model_.resolved().front().spec.kind == spec::LayerKind::InputReduce ? 1 : 0;
   head_ = model_.size() - 1;
-  const model::LayerKind last = model_.resolved().back().spec.kind;
-  if (last != model::LayerKind::Sigmoid && last != model::LayerKind::Softmax) head_ = model_.size();
-  binary_ = last == model::LayerKind::Sigmoid;
+  const spec::LayerKind last = model_.resolved().back().spec.kind;
+  if (last != spec::LayerKind::Sigmoid && last != spec::LayerKind::Softmax) head_ = model_.size();
+  binary_ = last == spec::LayerKind::Sigmoid;
   total_.resize(model_.size());
   for (std::size_t i = 0; i < model_.size(); ++i) {
     total_[i].weights.assign(model_.layer(i).weights.size(), 0.0f);
@@ -39,7 +39,7 @@ Engine::Shard& Engine::shard(std::size_t index) {
 }
 
 PreparedSplit Engine::prepare(const data::Split& split) {
-  const model::Shape input = model_.input_shape();
+  const spec::Shape input = model_.input_shape();
   if (split.size() > 0 && (split.height != static_cast<std::size_t>(input.height) ||
                            split.width != static_cast<std::size_t>(input.width) ||
                            split.channels != static_cast<std::size_t>(input.channels))) {
@@ -59,7 +59,7 @@ PreparedSplit Engine::prepare(const data::Split& split) {
     }
     return prepared;
   }
-  const model::ResolvedLayer& reduce = model_.resolved().front();
+  const spec::ResolvedLayer& reduce = model_.resolved().front();
   prepared.reduced = true;
   prepared.slots = reduce.output.slots;
   prepared.grid_height = reduce.output.height;
@@ -89,9 +89,9 @@ PreparedSplit Engine::prepare(const data::Split& split) {
   // Neighbour tables of the convolutions before the first pooling (they see the reduced geometry),
   // built per chunk in parallel and joined in chunk order.
   for (std::size_t i = start_; i < model_.size(); ++i) {
-    const model::LayerKind kind = model_.resolved()[i].spec.kind;
-    if (kind == model::LayerKind::SparseAvgPool2D || kind == model::LayerKind::SparseMaxPool2D) break;
-    if (kind != model::LayerKind::SparseConv2D) continue;
+    const spec::LayerKind kind = model_.resolved()[i].spec.kind;
+    if (kind == spec::LayerKind::SparseAvgPool2D || kind == spec::LayerKind::SparseMaxPool2D) break;
+    if (kind != spec::LayerKind::SparseConv2D) continue;
     const int kernel = model_.resolved()[i].spec.kernel;
     if (prepared.neighbours.count(kernel)) continue;
     std::vector<tensor::NeighbourTable> parts(chunks);
@@ -300,8 +300,8 @@ std::vector<std::size_t> Engine::dead_layers(const PreparedSplit& data, std::siz
   };
   std::vector<std::size_t> dead;
   for (std::size_t i = start_; i + 1 < head_; ++i) {
-    const model::LayerKind next = model_.resolved()[i + 1].spec.kind;
-    if (next != model::LayerKind::ReLU && next != model::LayerKind::SparseReLU) continue;
+    const spec::LayerKind next = model_.resolved()[i + 1].spec.kind;
+    if (next != spec::LayerKind::ReLU && next != spec::LayerKind::SparseReLU) continue;
     bool silent = true;  // the ReLU outputs zero for every value of every shard
     for (std::size_t index = 0; index < shard_count && silent; ++index) {
       silent = is_zero(shards_[index].activations[i + 2 - start_].values);

@@ -16,18 +16,18 @@
 namespace sparsepixels::train {
 
 std::string resolve_loss(const model::Model& model) {
-  const model::ResolvedLayer& head = model.resolved().back();
-  const bool sigmoid = head.spec.kind == model::LayerKind::Sigmoid;
-  const bool softmax = head.spec.kind == model::LayerKind::Softmax;
+  const spec::ResolvedLayer& head = model.resolved().back();
+  const bool sigmoid = head.spec.kind == spec::LayerKind::Sigmoid;
+  const bool softmax = head.spec.kind == spec::LayerKind::Softmax;
   const std::string& declared = model.spec().training.loss;
   if (!sigmoid && !softmax) {
     throw Error(fmt::format("model '{}': the last layer must be Sigmoid or Softmax to train (got {})",
-                            model.spec().name, model::to_string(head.spec.kind)));
+                            model.spec().name, spec::to_string(head.spec.kind)));
   }
   const std::string natural = sigmoid ? "binary_crossentropy" : "categorical_crossentropy";
   if (declared != "auto" && declared != natural) {
     throw Error(fmt::format("model '{}': field 'training.loss': {} does not fit a {} head (use {})",
-                            model.spec().name, declared, model::to_string(head.spec.kind), natural));
+                            model.spec().name, declared, spec::to_string(head.spec.kind), natural));
   }
   return natural;
 }
@@ -63,7 +63,7 @@ namespace {
 // and the model never trains. Such a layer (the earliest first: later ones depend on it) gets new
 // weights from a stream seeded by the training seed, until the first batch shows life.
 void guard_dead_start(model::Model& model, Engine& engine, const PreparedSplit& train_data,
-                      const model::TrainingSettings& settings, const TrainOptions& options,
+                      const spec::TrainingSettings& settings, const TrainOptions& options,
                       TrainResult& result) {
   std::mt19937_64 redraw_random(settings.seed ^ 0xd1b54a32d192ed03ULL);
   const auto first_batch = static_cast<std::size_t>(settings.batch_size);
@@ -99,7 +99,7 @@ void guard_dead_start(model::Model& model, Engine& engine, const PreparedSplit& 
 
 TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
                   const TrainOptions& options) {
-  model::TrainingSettings settings = model.spec().training;
+  spec::TrainingSettings settings = model.spec().training;
   if (options.epochs) settings.max_epochs = *options.epochs;
   if (options.seed) settings.seed = *options.seed;
   if (options.threads) settings.threads = *options.threads;

@@ -21,14 +21,15 @@ namespace codegen_test {
 
 namespace fs = std::filesystem;
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 
 /// The example config of the paper design `design` ("mnist/sparse-t-8b").
-inline model::ModelSpec example(const std::string& design) {
+inline spec::ModelSpec example(const std::string& design) {
   return model::load_config(std::string(SPARSEPIXELS_SOURCE_DIR) + "/examples/" + design + ".yml");
 }
 
 /// Saves `spec` with random parameters (seeded) as folder/model.json; returns the path.
-inline std::string save_random_model(const model::ModelSpec& spec, std::uint64_t seed,
+inline std::string save_random_model(const spec::ModelSpec& spec, std::uint64_t seed,
                                      const fs::path& folder) {
   model::Model model(spec);
   harness::randomize_parameters(model, seed);
@@ -38,11 +39,11 @@ inline std::string save_random_model(const model::ModelSpec& spec, std::uint64_t
 }
 
 /// Writes `events` random sparse events for `spec` (every split the same) as folder/data.h5.
-inline std::string save_random_dataset(const model::ModelSpec& spec, int events, std::uint64_t seed,
+inline std::string save_random_dataset(const spec::ModelSpec& spec, int events, std::uint64_t seed,
                                        const fs::path& folder) {
   const model::Model model(spec);
   const auto& first = model.resolved().front();
-  const int budget = first.spec.kind == model::LayerKind::InputReduce ? first.spec.n_active : 8;
+  const int budget = first.spec.kind == spec::LayerKind::InputReduce ? first.spec.n_active : 8;
   sparsepixels::data::Split split;
   split.height = static_cast<std::size_t>(spec.input_height);
   split.width = static_cast<std::size_t>(spec.input_width);
@@ -72,7 +73,7 @@ inline std::string read_text(const fs::path& path) {
 }
 
 /// Converts a model with random parameters and runs csim on `events` random events; returns the report.
-inline sparsepixels::codegen::CsimReport convert_and_simulate(const model::ModelSpec& spec, int events,
+inline sparsepixels::codegen::CsimReport convert_and_simulate(const spec::ModelSpec& spec, int events,
                                                               std::uint64_t seed, const fs::path& folder) {
   const std::string model_path = save_random_model(spec, seed, folder);
   const std::string data = save_random_dataset(spec, events, seed + 1, folder);

@@ -18,9 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 using codegen_test::TemporaryFolder;
 
-void expect_bit_exact(const model::ModelSpec& spec, std::uint64_t seed, int events = 1000) {
+void expect_bit_exact(const spec::ModelSpec& spec, std::uint64_t seed, int events = 1000) {
   TemporaryFolder folder("codegen-csim-" + std::to_string(seed));
   const auto report = codegen_test::convert_and_simulate(spec, events, seed, folder.path());
   EXPECT_EQ(report.events, static_cast<std::size_t>(events));
@@ -52,9 +53,9 @@ TEST(CodegenCsim, TopkAndMaxPooling) {
   auto spec = codegen_test::example("mnist/sparse-s-8b");
   int pools = 0;
   for (auto& layer : spec.layers) {
-    if (layer.kind == model::LayerKind::InputReduce) layer.selection = model::Selection::TopK;
-    if (layer.kind == model::LayerKind::SparseAvgPool2D) {
-      layer.kind = model::LayerKind::SparseMaxPool2D;
+    if (layer.kind == spec::LayerKind::InputReduce) layer.selection = spec::Selection::TopK;
+    if (layer.kind == spec::LayerKind::SparseAvgPool2D) {
+      layer.kind = spec::LayerKind::SparseMaxPool2D;
       ++pools;
     }
   }

@@ -12,6 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 namespace codegen = sparsepixels::codegen;
 using codegen_test::TemporaryFolder;
 

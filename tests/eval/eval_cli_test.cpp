@@ -38,8 +38,8 @@ struct Fixture {
     three_model = (folder / "three.json").string();
     binary_data = (folder / "binary.h5").string();
     three_data = (folder / "three.h5").string();
-    model::save_model(testing::diagonal_model(1, model::LayerKind::Sigmoid), binary_model);
-    model::save_model(testing::diagonal_model(3, model::LayerKind::Softmax), three_model);
+    model::save_model(testing::diagonal_model(1, spec::LayerKind::Sigmoid), binary_model);
+    model::save_model(testing::diagonal_model(3, spec::LayerKind::Softmax), three_model);
     testing::write_tiny_dataset(binary_data, {"background", "signal"}, testing::binary_test_split());
     testing::write_tiny_dataset(three_data, {"a", "b", "c"}, testing::three_class_test_split());
   }

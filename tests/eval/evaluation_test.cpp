@@ -28,7 +28,7 @@ TEST(Evaluate, BinaryModelInChunksMatchesTheHandComputedMetrics) {
   const auto folder = fresh_folder("evaluate_binary");
   const std::string data = (folder / "data.h5").string();
   write_tiny_dataset(data, {"background", "signal"}, binary_test_split());
-  const model::Model model = diagonal_model(1, model::LayerKind::Sigmoid);
+  const model::Model model = diagonal_model(1, spec::LayerKind::Sigmoid);
   // Chunks of 3 events split the 8 events unevenly; the result must not notice.
   const Evaluation result = evaluate(model, "tiny.json", data, {.chunk_events = 3});
   EXPECT_EQ(result.events(), 8u);
@@ -62,7 +62,7 @@ TEST(Evaluate, ThreeClassModelGivesPerClassAucAndNoSingleAuc) {
   const auto folder = fresh_folder("evaluate_three");
   const std::string data = (folder / "data.h5").string();
   write_tiny_dataset(data, {"a", "b", "c"}, three_class_test_split());
-  const Evaluation result = evaluate(diagonal_model(3, model::LayerKind::Softmax), "tiny.json", data);
+  const Evaluation result = evaluate(diagonal_model(3, spec::LayerKind::Softmax), "tiny.json", data);
   EXPECT_DOUBLE_EQ(result.accuracy, 0.5);
   EXPECT_EQ(result.confusion, (std::vector<std::vector<std::size_t>>{{1, 0, 1}, {1, 1, 0}, {0, 1, 1}}));
   EXPECT_FALSE(result.binary.has_value());
@@ -88,7 +88,7 @@ TEST(Evaluate, AClassMissingFromTheSplitGivesANullAucWithAReason) {
   const std::string data = (folder / "data.h5").string();
   write_tiny_dataset(data, {"a", "b", "c"},
                      make_split({{3, 0, 0, 0}, {0, 2, 0, 0}, {1, 0, 0, 0}}, {0, 1, 0}));
-  const Evaluation result = evaluate(diagonal_model(3, model::LayerKind::Softmax), "tiny.json", data);
+  const Evaluation result = evaluate(diagonal_model(3, spec::LayerKind::Softmax), "tiny.json", data);
   EXPECT_DOUBLE_EQ(result.accuracy, 1.0);
   ASSERT_EQ(result.per_class.size(), 3u);
   EXPECT_FALSE(result.per_class[2].auc.has_value());
@@ -108,7 +108,7 @@ TEST(Evaluate, FixedInferenceReportsLayerRangesAndOutOfRangeCounts) {
   test.x.insert(test.x.end(), {6, 0, 0, 0});
   test.y.push_back(1);
   write_tiny_dataset(data, {"background", "signal"}, test);
-  const model::Model model = diagonal_model(1, model::LayerKind::Sigmoid, "ap_fixed<8,3>");
+  const model::Model model = diagonal_model(1, spec::LayerKind::Sigmoid, "ap_fixed<8,3>");
   const Evaluation result = evaluate(model, "tiny.json", data, {.fixed = true, .chunk_events = 4});
   ASSERT_EQ(result.layer_ranges.size(), 3u);
   const LayerRange& dense = result.layer_ranges[1];
@@ -137,7 +137,7 @@ TEST(Evaluate, ModelAndDatasetThatDoNotFitAreRejectedNamingBothFiles) {
   const std::string data = (folder / "data.h5").string();
   write_tiny_dataset(data, {"a", "b", "c"}, three_class_test_split());
   try {
-    evaluate(diagonal_model(1, model::LayerKind::Sigmoid), "binary.json", data);
+    evaluate(diagonal_model(1, spec::LayerKind::Sigmoid), "binary.json", data);
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     const std::string message = e.what();

@@ -23,17 +23,17 @@ inline std::filesystem::path fresh_folder(const std::string& name) {
 
 /// Flatten -> Dense(units) -> head on 2x2x1 events; Dense weight [input][unit] (Keras layout) is 1 on
 /// the diagonal and 0 elsewhere, biases 0: output unit k sees pixel k alone.
-inline model::Model diagonal_model(int units, model::LayerKind head,
+inline model::Model diagonal_model(int units, spec::LayerKind head,
                                    const std::string& dense_result_type = "") {
-  model::ModelSpec spec;
+  spec::ModelSpec spec;
   spec.name = "tiny";
   spec.input_height = 2;
   spec.input_width = 2;
   spec.input_channels = 1;
-  model::LayerSpec flatten, dense, activation;
-  flatten.kind = model::LayerKind::Flatten;
+  spec::LayerSpec flatten, dense, activation;
+  flatten.kind = spec::LayerKind::Flatten;
   flatten.name = "flatten";
-  dense.kind = model::LayerKind::Dense;
+  dense.kind = spec::LayerKind::Dense;
   dense.name = "dense";
   dense.units = units;
   if (!dense_result_type.empty()) dense.precision.result = fixed::FixedType::parse(dense_result_type);

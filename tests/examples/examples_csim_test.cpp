@@ -28,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 using codegen_test::TemporaryFolder;
 using sparsepixels::testing::run_cli;
 
@@ -134,9 +135,9 @@ TEST(ExamplesCsim, JetsSparseT16BitTopk) {
   ASSERT_EQ(replace_all(text, "selection_policy: raster", "selection_policy: topk"), 1);
   const fs::path config = folder.path() / "jets-sparse-t-16b-topk.yml";
   std::ofstream(config) << text;
-  const model::ModelSpec spec = model::load_config(config.string());
-  ASSERT_EQ(spec.layers.front().kind, model::LayerKind::InputReduce);
-  ASSERT_EQ(spec.layers.front().selection, model::Selection::TopK);
+  const spec::ModelSpec spec = model::load_config(config.string());
+  ASSERT_EQ(spec.layers.front().kind, spec::LayerKind::InputReduce);
+  ASSERT_EQ(spec.layers.front().selection, spec::Selection::TopK);
   train_convert_simulate(config.string(), "jets", folder.path());
 }
 
@@ -147,9 +148,9 @@ TEST(ExamplesCsim, MnistSparseS8BitMaxPooling) {
   ASSERT_EQ(replace_all(text, "type: SparseAvgPool2D", "type: SparseMaxPool2D"), 2);
   const fs::path config = folder.path() / "mnist-sparse-s-8b-maxpool.yml";
   std::ofstream(config) << text;
-  const model::ModelSpec spec = model::load_config(config.string());
+  const spec::ModelSpec spec = model::load_config(config.string());
   int max_pools = 0;
-  for (const auto& layer : spec.layers) max_pools += layer.kind == model::LayerKind::SparseMaxPool2D ? 1 : 0;
+  for (const auto& layer : spec.layers) max_pools += layer.kind == spec::LayerKind::SparseMaxPool2D ? 1 : 0;
   ASSERT_EQ(max_pools, 2);
   train_convert_simulate(config.string(), "mnist", folder.path());
 }

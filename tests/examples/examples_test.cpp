@@ -15,6 +15,8 @@
 #include "sparsepixels/model/model.h"
 
 namespace sparsepixels::model {
+
+using namespace spec;  // the layer vocabulary
 namespace {
 
 namespace fs = std::filesystem;

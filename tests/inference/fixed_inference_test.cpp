@@ -16,6 +16,7 @@ namespace {
 
 namespace inference = sparsepixels::inference;
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 using sparsepixels::fixed::FixedType;
 
 FixedType type(const char* text) {
@@ -48,8 +49,8 @@ TEST(PoolReciprocal, IsOneOverAreaRoundedToEighteenBits) {
 
 // 4x4x1 input, InputReduce(3, 0.25), SparseConv 3x3 -> 1, SparseReLU, SparseAvgPool 2, SparseFlatten,
 // Dense 1, Sigmoid; 8-bit types.
-model::Model tiny_model(model::Selection selection) {
-  model::ModelSpec spec;
+model::Model tiny_model(spec::Selection selection) {
+  spec::ModelSpec spec;
   spec.input_height = 4;
   spec.input_width = 4;
   spec.input_channels = 1;
@@ -58,25 +59,25 @@ model::Model tiny_model(model::Selection selection) {
   spec.defaults.bias = type("ap_fixed<8,1>");
   spec.defaults.result = type("ap_fixed<16,6,AP_RND_CONV,AP_SAT>");
   spec.defaults.accum_auto = true;
-  auto add = [&](model::LayerKind kind) -> model::LayerSpec& {
+  auto add = [&](spec::LayerKind kind) -> spec::LayerSpec& {
     spec.layers.emplace_back();
     spec.layers.back().kind = kind;
     return spec.layers.back();
   };
-  auto& reduce = add(model::LayerKind::InputReduce);
+  auto& reduce = add(spec::LayerKind::InputReduce);
   reduce.n_active = 3;
   reduce.threshold = 0.25;
   reduce.selection = selection;
-  auto& conv = add(model::LayerKind::SparseConv2D);
+  auto& conv = add(spec::LayerKind::SparseConv2D);
   conv.filters = 1;
   conv.kernel = 3;
-  add(model::LayerKind::SparseReLU).precision.result = type("ap_ufixed<8,0,AP_RND_CONV,AP_SAT>");
-  auto& pool = add(model::LayerKind::SparseAvgPool2D);
+  add(spec::LayerKind::SparseReLU).precision.result = type("ap_ufixed<8,0,AP_RND_CONV,AP_SAT>");
+  auto& pool = add(spec::LayerKind::SparseAvgPool2D);
   pool.pool_height = pool.pool_width = 2;
   pool.precision.result = type("ap_ufixed<8,0,AP_RND_CONV,AP_SAT>");
-  add(model::LayerKind::SparseFlatten);
-  add(model::LayerKind::Dense).units = 1;
-  auto& sigmoid = add(model::LayerKind::Sigmoid);
+  add(spec::LayerKind::SparseFlatten);
+  add(spec::LayerKind::Dense).units = 1;
+  auto& sigmoid = add(spec::LayerKind::Sigmoid);
   sigmoid.precision.result = type("ap_fixed<16,6>");
   sigmoid.precision.table = type("ap_fixed<18,2>");
   model::Model tiny(spec);
@@ -108,7 +109,7 @@ std::vector<double> values_of(const inference::FixedModel& fixed,
 }
 
 TEST(FixedInference, TinySparseModelByHand) {
-  const model::Model tiny = tiny_model(model::Selection::Raster);
+  const model::Model tiny = tiny_model(spec::Selection::Raster);
   const inference::FixedModel fixed(tiny);
   EXPECT_EQ(fixed.threshold_raw(), 32);  // 0.25 in ap_ufixed<8,1>
   std::vector<inference::LayerValues> trace;
@@ -138,7 +139,7 @@ TEST(FixedInference, TinySparseModelByHand) {
 }
 
 TEST(FixedInference, TopkOrdersByValue) {
-  const model::Model tiny = tiny_model(model::Selection::TopK);
+  const model::Model tiny = tiny_model(spec::Selection::TopK);
   const inference::FixedModel fixed(tiny);
   std::vector<inference::LayerValues> trace;
   std::vector<float> x = tiny_event();
@@ -152,7 +153,7 @@ TEST(FixedInference, TopkOrdersByValue) {
 }
 
 TEST(FixedInference, EmptyEventGivesEmptySlots) {
-  const model::Model tiny = tiny_model(model::Selection::Raster);
+  const model::Model tiny = tiny_model(spec::Selection::Raster);
   const inference::FixedModel fixed(tiny);
   std::vector<inference::LayerValues> trace;
   std::vector<float> x(16, 0.2f);  // all below the threshold
@@ -164,7 +165,7 @@ TEST(FixedInference, EmptyEventGivesEmptySlots) {
 }
 
 TEST(FixedInference, ZeroSumGetsNoBias) {
-  model::Model tiny = tiny_model(model::Selection::Raster);
+  model::Model tiny = tiny_model(spec::Selection::Raster);
   // Only the centre (0.75) and the tap right of it (-0.75).
   tiny.layer(1).weights = {0, 0, 0, 0, 0.75f, -0.75f, 0, 0, 0};
   const inference::FixedModel fixed(tiny);
@@ -178,7 +179,7 @@ TEST(FixedInference, ZeroSumGetsNoBias) {
 }
 
 TEST(FixedInference, ResultsDoNotDependOnThreads) {
-  const model::Model tiny = tiny_model(model::Selection::TopK);
+  const model::Model tiny = tiny_model(spec::Selection::TopK);
   const inference::FixedModel fixed(tiny);
   std::mt19937 random(5);
   std::uniform_real_distribution<float> value(0.0f, 1.2f);
@@ -198,11 +199,11 @@ TEST(FixedInference, ResultsDoNotDependOnThreads) {
 }
 
 TEST(FixedInference, ProfileCountsOutOfRangeCasts) {
-  model::Model tiny = tiny_model(model::Selection::Raster);
+  model::Model tiny = tiny_model(spec::Selection::Raster);
   tiny.layer(5).weights = {0.99f, 0.99f, 0.99f, 0.99f};
   tiny.layer(5).bias = {0.99f};
   // A dense result type holding at most 0.75: every sum above it saturates.
-  model::ModelSpec spec = tiny.spec();
+  spec::ModelSpec spec = tiny.spec();
   spec.layers[5].precision.result = type("ap_ufixed<2,0,AP_TRN,AP_SAT>");
   model::Model narrow(spec);
   for (std::size_t k = 0; k < narrow.size(); ++k) {
@@ -220,7 +221,7 @@ TEST(FixedInference, ProfileCountsOutOfRangeCasts) {
 }
 
 TEST(FixedInference, RejectsNonFiniteParameters) {
-  model::Model tiny = tiny_model(model::Selection::Raster);
+  model::Model tiny = tiny_model(spec::Selection::Raster);
   tiny.layer(5).weights[2] = std::nanf("");
   try {
     inference::FixedModel fixed(tiny);

@@ -314,8 +314,8 @@ inline std::size_t count_mismatches(const std::vector<LayerValues>& host,
 
 /// Runs a design (a struct with the kernels wired like a generated top function) and the host fixed
 /// inference on `events` random events and expects zero mismatches in every layer. Design provides:
-///   static sparsepixels::model::ModelSpec spec();
-///   static void check_types(const std::vector<sparsepixels::model::ResolvedLayer>&);
+///   static sparsepixels::spec::ModelSpec spec();
+///   static void check_types(const std::vector<sparsepixels::spec::ResolvedLayer>&);
 ///   struct Parameters { explicit Parameters(const sparsepixels::inference::FixedModel&,
 ///                                           const sparsepixels::model::Model&); ... };
 ///   static void run(const float* event, Parameters&, std::vector<LayerValues>& trace);
@@ -328,7 +328,7 @@ std::vector<sparsepixels::inference::LayerProfile> expect_kernels_equal(int even
   const sparsepixels::inference::FixedModel fixed(model);
   typename Design::Parameters parameters(fixed, model);
   const auto& input = model.resolved().front().input;
-  const int budget = model.resolved().front().spec.kind == sparsepixels::model::LayerKind::InputReduce
+  const int budget = model.resolved().front().spec.kind == sparsepixels::spec::LayerKind::InputReduce
                          ? model.resolved().front().spec.n_active
                          : 8;
   const double threshold = model.resolved().front().spec.threshold;

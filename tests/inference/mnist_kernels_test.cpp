@@ -18,6 +18,7 @@
 namespace {
 
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 using harness::describe;
 using harness::ExactAccumulator;
 using harness::ExactSum;
@@ -129,8 +130,8 @@ struct Mnist {
     typedef softmax_accum_t accum_t;
   };
 
-  static model::ModelSpec spec() {
-    model::ModelSpec spec;
+  static spec::ModelSpec spec() {
+    spec::ModelSpec spec;
     spec.name = "mnist";
     spec.input_height = 48;
     spec.input_width = 48;
@@ -140,43 +141,43 @@ struct Mnist {
     spec.defaults.bias = describe<bias_t>();
     spec.defaults.result = describe<sum_t>();
     spec.defaults.accum_auto = true;
-    const model::LayerKind pool =
-        PoolOp == nnet::pool_max ? model::LayerKind::SparseMaxPool2D : model::LayerKind::SparseAvgPool2D;
-    auto add = [&](model::LayerKind kind) -> model::LayerSpec& {
+    const spec::LayerKind pool =
+        PoolOp == nnet::pool_max ? spec::LayerKind::SparseMaxPool2D : spec::LayerKind::SparseAvgPool2D;
+    auto add = [&](spec::LayerKind kind) -> spec::LayerSpec& {
       spec.layers.emplace_back();
       spec.layers.back().kind = kind;
       return spec.layers.back();
     };
-    auto& reduce = add(model::LayerKind::InputReduce);
+    auto& reduce = add(spec::LayerKind::InputReduce);
     reduce.n_active = N;
     reduce.threshold = 0.4;
-    reduce.selection = Selection == nnet::select_topk ? model::Selection::TopK : model::Selection::Raster;
-    auto& conv1 = add(model::LayerKind::SparseConv2D);
+    reduce.selection = Selection == nnet::select_topk ? spec::Selection::TopK : spec::Selection::Raster;
+    auto& conv1 = add(spec::LayerKind::SparseConv2D);
     conv1.filters = 1;
     conv1.kernel = 7;
-    add(model::LayerKind::SparseReLU).precision.result = describe<activation_t>();
+    add(spec::LayerKind::SparseReLU).precision.result = describe<activation_t>();
     auto& pool1 = add(pool);
     pool1.pool_height = pool1.pool_width = 4;
     pool1.precision.result = describe<activation_t>();
-    auto& conv2 = add(model::LayerKind::SparseConv2D);
+    auto& conv2 = add(spec::LayerKind::SparseConv2D);
     conv2.filters = 3;
     conv2.kernel = 5;
-    add(model::LayerKind::SparseReLU).precision.result = describe<activation_t>();
+    add(spec::LayerKind::SparseReLU).precision.result = describe<activation_t>();
     auto& pool2 = add(pool);
     pool2.pool_height = pool2.pool_width = 2;
     pool2.precision.result = describe<activation_t>();
-    add(model::LayerKind::SparseFlatten);
-    add(model::LayerKind::Dense).units = 36;
-    add(model::LayerKind::ReLU).precision.result = describe<activation_t>();
-    add(model::LayerKind::Dense).units = 10;
-    auto& head = add(model::LayerKind::Softmax);
+    add(spec::LayerKind::SparseFlatten);
+    add(spec::LayerKind::Dense).units = 36;
+    add(spec::LayerKind::ReLU).precision.result = describe<activation_t>();
+    add(spec::LayerKind::Dense).units = 10;
+    auto& head = add(spec::LayerKind::Softmax);
     head.precision.result = describe<output_t>();
     head.precision.table = describe<table_t>();
     return spec;
   }
 
   /// The kernels' types equal the model's resolved types, layer by layer.
-  static void check_types(const std::vector<model::ResolvedLayer>& layers) {
+  static void check_types(const std::vector<spec::ResolvedLayer>& layers) {
     ASSERT_EQ(layers.size(), 12u);
     const char* where = "result types";
     EXPECT_EQ(layers[0].types.result, describe<input_t>()) << where;

@@ -19,6 +19,7 @@
 namespace {
 
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 using harness::describe;
 using harness::ExactAccumulator;
 using harness::ExactSum;
@@ -116,8 +117,8 @@ struct Variant {
     typedef softmax_accum_t accum_t;
   };
 
-  static model::ModelSpec spec() {
-    model::ModelSpec spec;
+  static spec::ModelSpec spec() {
+    spec::ModelSpec spec;
     spec.name = "variant";
     spec.input_height = 13;
     spec.input_width = 13;
@@ -127,36 +128,36 @@ struct Variant {
     spec.defaults.bias = describe<bias_t>();
     spec.defaults.result = describe<sum_t>();
     spec.defaults.accum_auto = true;
-    auto add = [&](model::LayerKind kind) -> model::LayerSpec& {
+    auto add = [&](spec::LayerKind kind) -> spec::LayerSpec& {
       spec.layers.emplace_back();
       spec.layers.back().kind = kind;
       return spec.layers.back();
     };
-    auto& reduce = add(model::LayerKind::InputReduce);
+    auto& reduce = add(spec::LayerKind::InputReduce);
     reduce.n_active = N;
     reduce.threshold = 0.1;
-    reduce.selection = Selection == nnet::select_topk ? model::Selection::TopK : model::Selection::Raster;
-    auto& conv1 = add(model::LayerKind::SparseConv2D);
+    reduce.selection = Selection == nnet::select_topk ? spec::Selection::TopK : spec::Selection::Raster;
+    auto& conv1 = add(spec::LayerKind::SparseConv2D);
     conv1.filters = 2;
     conv1.kernel = 3;
-    auto& pool1 = add(model::LayerKind::SparseMaxPool2D);
+    auto& pool1 = add(spec::LayerKind::SparseMaxPool2D);
     pool1.pool_height = pool1.pool_width = 2;
-    auto& conv2 = add(model::LayerKind::SparseConv2D);
+    auto& conv2 = add(spec::LayerKind::SparseConv2D);
     conv2.filters = 2;
     conv2.kernel = 3;
-    add(model::LayerKind::SparseReLU).precision.result = describe<activation_t>();
-    auto& pool2 = add(model::LayerKind::SparseAvgPool2D);
+    add(spec::LayerKind::SparseReLU).precision.result = describe<activation_t>();
+    auto& pool2 = add(spec::LayerKind::SparseAvgPool2D);
     pool2.pool_height = pool2.pool_width = 3;
     pool2.precision.result = describe<activation_t>();
-    add(model::LayerKind::SparseFlatten);
-    add(model::LayerKind::Dense).units = 3;
-    auto& head = add(model::LayerKind::Softmax);
+    add(spec::LayerKind::SparseFlatten);
+    add(spec::LayerKind::Dense).units = 3;
+    auto& head = add(spec::LayerKind::Softmax);
     head.precision.result = describe<output_t>();
     head.precision.table = describe<table_t>();
     return spec;
   }
 
-  static void check_types(const std::vector<model::ResolvedLayer>& layers) {
+  static void check_types(const std::vector<spec::ResolvedLayer>& layers) {
     ASSERT_EQ(layers.size(), 9u);
     EXPECT_EQ(layers[0].types.result, describe<input_t>());
     EXPECT_EQ(layers[1].types.result, describe<sum_t>());

@@ -19,6 +19,7 @@
 namespace {
 
 namespace model = sparsepixels::model;
+namespace spec = sparsepixels::spec;
 using harness::describe;
 using harness::ExactAccumulator;
 using harness::ExactSum;
@@ -124,8 +125,8 @@ struct Standard {
     typedef softmax_accum_t accum_t;
   };
 
-  static model::ModelSpec spec() {
-    model::ModelSpec spec;
+  static spec::ModelSpec spec() {
+    spec::ModelSpec spec;
     spec.name = "standard";
     spec.input_height = 13;
     spec.input_width = 13;
@@ -135,34 +136,34 @@ struct Standard {
     spec.defaults.bias = describe<bias_t>();
     spec.defaults.result = describe<sum_t>();
     spec.defaults.accum_auto = true;
-    auto add = [&](model::LayerKind kind) -> model::LayerSpec& {
+    auto add = [&](spec::LayerKind kind) -> spec::LayerSpec& {
       spec.layers.emplace_back();
       spec.layers.back().kind = kind;
       return spec.layers.back();
     };
-    auto& conv1 = add(model::LayerKind::Conv2D);
+    auto& conv1 = add(spec::LayerKind::Conv2D);
     conv1.filters = 3;
     conv1.kernel = 3;
-    add(model::LayerKind::ReLU).precision.result = describe<activation_t>();
-    auto& pool1 = add(model::LayerKind::AvgPool2D);
+    add(spec::LayerKind::ReLU).precision.result = describe<activation_t>();
+    auto& pool1 = add(spec::LayerKind::AvgPool2D);
     pool1.pool_height = pool1.pool_width = 2;
     pool1.precision.result = describe<activation_t>();
-    auto& conv2 = add(model::LayerKind::Conv2D);
+    auto& conv2 = add(spec::LayerKind::Conv2D);
     conv2.filters = 2;
     conv2.kernel = 5;
-    add(model::LayerKind::ReLU).precision.result = describe<activation_t>();
-    auto& pool2 = add(model::LayerKind::MaxPool2D);
+    add(spec::LayerKind::ReLU).precision.result = describe<activation_t>();
+    auto& pool2 = add(spec::LayerKind::MaxPool2D);
     pool2.pool_height = pool2.pool_width = 3;
     pool2.precision.result = describe<activation_t>();
-    add(model::LayerKind::Flatten);
-    add(model::LayerKind::Dense).units = n_out;
-    auto& head = add(Sigmoid ? model::LayerKind::Sigmoid : model::LayerKind::Softmax);
+    add(spec::LayerKind::Flatten);
+    add(spec::LayerKind::Dense).units = n_out;
+    auto& head = add(Sigmoid ? spec::LayerKind::Sigmoid : spec::LayerKind::Softmax);
     head.precision.result = describe<output_t>();
     head.precision.table = describe<table_t>();
     return spec;
   }
 
-  static void check_types(const std::vector<model::ResolvedLayer>& layers) {
+  static void check_types(const std::vector<spec::ResolvedLayer>& layers) {
     ASSERT_EQ(layers.size(), 9u);
     EXPECT_EQ(layers[0].types.result, describe<sum_t>());
     EXPECT_EQ(layers[0].types.accum, describe<conv1_accum_t>());

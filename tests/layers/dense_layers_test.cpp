@@ -10,8 +10,8 @@
 namespace sparsepixels::testing {
 namespace {
 
-model::LayerSpec simple(model::LayerKind kind, int units = 0) {
-  model::LayerSpec spec;
+spec::LayerSpec simple(spec::LayerKind kind, int units = 0) {
+  spec::LayerSpec spec;
   spec.kind = kind;
   spec.units = units;
   return spec;
@@ -25,7 +25,7 @@ tensor::Batch dense_batch(std::size_t events, std::vector<float> values) {
 }
 
 TEST(SparseFlatten, WritesSlotsChannelLastIntoAZeroFilledVector) {
-  auto layer = layers::make_layer(resolve_single(simple(model::LayerKind::SparseFlatten), 2, 3, 2, 3));
+  auto layer = layers::make_layer(resolve_single(simple(spec::LayerKind::SparseFlatten), 2, 3, 2, 3));
   const tensor::Batch in = sparse_batch({{{2, 3, {1, 2}}, {1, 1, {0, 3}}, {1, 1, {}, false}}}, 2, 3, 2);
   tensor::Batch out;
   layer->forward(in, out);
@@ -35,7 +35,7 @@ TEST(SparseFlatten, WritesSlotsChannelLastIntoAZeroFilledVector) {
 }
 
 TEST(Dense, HandComputedCase) {
-  auto layer = layers::make_layer(resolve_single(simple(model::LayerKind::Dense, 2), 1, 1, 3));
+  auto layer = layers::make_layer(resolve_single(simple(spec::LayerKind::Dense, 2), 1, 1, 3));
   layer->weights = {1, 2, 3, 4, 5, 6};  // [n_in][n_out]
   layer->bias = {0.5f, -1};
   layer->prepare(false);
@@ -46,7 +46,7 @@ TEST(Dense, HandComputedCase) {
 }
 
 TEST(Dense, GradientsMatchFiniteDifferences) {
-  auto layer = layers::make_layer(resolve_single(simple(model::LayerKind::Dense, 4), 1, 1, 5));
+  auto layer = layers::make_layer(resolve_single(simple(spec::LayerKind::Dense, 4), 1, 1, 5));
   fill_random(layer->weights, 1);
   fill_random(layer->bias, 2);
   tensor::Batch in = dense_batch(3, std::vector<float>(15));
@@ -56,8 +56,8 @@ TEST(Dense, GradientsMatchFiniteDifferences) {
 
 TEST(Dense, SparseInputPathEqualsDensePath) {
   // Dense after SparseFlatten skips zeros; the result must equal the plain product.
-  auto flatten = layers::make_layer(resolve_single(simple(model::LayerKind::SparseFlatten), 5, 5, 2, 6));
-  auto dense = layers::make_layer(resolve_single(simple(model::LayerKind::Dense, 3), 1, 1, 50));
+  auto flatten = layers::make_layer(resolve_single(simple(spec::LayerKind::SparseFlatten), 5, 5, 2, 6));
+  auto dense = layers::make_layer(resolve_single(simple(spec::LayerKind::Dense, 3), 1, 1, 50));
   fill_random(dense->weights, 5);
   fill_random(dense->bias, 6);
   dense->prepare(false);
@@ -76,19 +76,19 @@ TEST(Dense, SparseInputPathEqualsDensePath) {
 
 TEST(Activations, HandComputedCases) {
   tensor::Batch out;
-  auto relu = layers::make_layer(resolve_single(simple(model::LayerKind::ReLU), 1, 1, 4));
+  auto relu = layers::make_layer(resolve_single(simple(spec::LayerKind::ReLU), 1, 1, 4));
   relu->forward(dense_batch(1, {-1, 0, 2, -0.5f}), out);
   EXPECT_EQ(out.values, (std::vector<float>{0, 0, 2, 0}));
-  auto sparse_relu = layers::make_layer(resolve_single(simple(model::LayerKind::SparseReLU), 3, 3, 1, 2));
+  auto sparse_relu = layers::make_layer(resolve_single(simple(spec::LayerKind::SparseReLU), 3, 3, 1, 2));
   const tensor::Batch sparse = sparse_batch({{{1, 1, {-2}}, {2, 2, {3}}}}, 3, 3, 1);
   sparse_relu->forward(sparse, out);
   EXPECT_EQ(out.values, (std::vector<float>{0, 3}));
   EXPECT_EQ(out.geometry, sparse.geometry);
-  auto sigmoid = layers::make_layer(resolve_single(simple(model::LayerKind::Sigmoid), 1, 1, 1));
+  auto sigmoid = layers::make_layer(resolve_single(simple(spec::LayerKind::Sigmoid), 1, 1, 1));
   sigmoid->forward(dense_batch(2, {0, std::log(3.0f)}), out);
   EXPECT_FLOAT_EQ(out.values[0], 0.5f);
   EXPECT_FLOAT_EQ(out.values[1], 0.75f);
-  auto softmax = layers::make_layer(resolve_single(simple(model::LayerKind::Softmax), 1, 1, 3));
+  auto softmax = layers::make_layer(resolve_single(simple(spec::LayerKind::Softmax), 1, 1, 3));
   softmax->forward(dense_batch(1, {0, std::log(2.0f), std::log(5.0f)}), out);
   EXPECT_FLOAT_EQ(out.values[0], 0.125f);
   EXPECT_FLOAT_EQ(out.values[1], 0.25f);
@@ -97,11 +97,11 @@ TEST(Activations, HandComputedCases) {
 
 TEST(Activations, GradientsMatchFiniteDifferences) {
   tensor::Batch in = dense_batch(2, {0.7f, -0.4f, 1.3f, -1.1f, 0.25f, 0.9f});
-  for (auto kind : {model::LayerKind::ReLU, model::LayerKind::Softmax}) {
+  for (auto kind : {spec::LayerKind::ReLU, spec::LayerKind::Softmax}) {
     auto layer = layers::make_layer(resolve_single(simple(kind), 1, 1, 3));
     gradient_check(*layer, in, 9, true, nullptr, 1e-3);
   }
-  auto sigmoid = layers::make_layer(resolve_single(simple(model::LayerKind::Sigmoid), 1, 1, 1));
+  auto sigmoid = layers::make_layer(resolve_single(simple(spec::LayerKind::Sigmoid), 1, 1, 1));
   gradient_check(*sigmoid, dense_batch(3, {0.3f, -2.0f, 1.5f}), 10, true, nullptr, 1e-3);
 }
 

@@ -8,9 +8,9 @@
 namespace sparsepixels::testing {
 namespace {
 
-model::LayerSpec reduce_spec(int n_active, double threshold, model::Selection selection) {
-  model::LayerSpec spec;
-  spec.kind = model::LayerKind::InputReduce;
+spec::LayerSpec reduce_spec(int n_active, double threshold, spec::Selection selection) {
+  spec::LayerSpec spec;
+  spec.kind = spec::LayerKind::InputReduce;
   spec.n_active = n_active;
   spec.threshold = threshold;
   spec.selection = selection;
@@ -30,7 +30,7 @@ tensor::Batch image_batch() {
 }
 
 TEST(InputReduce, RasterKeepsFirstActivePixelsInOrder) {
-  auto layer = layers::make_layer(resolve_single(reduce_spec(3, 0.15, model::Selection::Raster), 3, 4, 2));
+  auto layer = layers::make_layer(resolve_single(reduce_spec(3, 0.15, spec::Selection::Raster), 3, 4, 2));
   tensor::Batch out;
   layer->forward(image_batch(), out);
   // Active (> 0.15): pixels 1 (0.5), 3 (0.2), 4 (0.9), 7 (0.3), 11 (0.7); raster keeps 1, 3, 4.
@@ -42,7 +42,7 @@ TEST(InputReduce, RasterKeepsFirstActivePixelsInOrder) {
 }
 
 TEST(InputReduce, TopKKeepsLargestWithTiesToLowerIndex) {
-  auto layer = layers::make_layer(resolve_single(reduce_spec(2, 0.15, model::Selection::TopK), 3, 4, 2));
+  auto layer = layers::make_layer(resolve_single(reduce_spec(2, 0.15, spec::Selection::TopK), 3, 4, 2));
   tensor::Batch out;
   layer->forward(image_batch(), out);
   // Largest: 0.9 (pixel 4), then 0.7 (pixel 11).
@@ -52,7 +52,7 @@ TEST(InputReduce, TopKKeepsLargestWithTiesToLowerIndex) {
 }
 
 TEST(InputReduce, FewerActiveThanSlotsLeavesEmptySlotsAllZero) {
-  auto layer = layers::make_layer(resolve_single(reduce_spec(7, 0.15, model::Selection::Raster), 3, 4, 2));
+  auto layer = layers::make_layer(resolve_single(reduce_spec(7, 0.15, spec::Selection::Raster), 3, 4, 2));
   tensor::Batch out;
   layer->forward(image_batch(), out);
   // Five active pixels, then two empty slots: zero on every channel (the reference's C > 1 bug fixed).
@@ -66,13 +66,13 @@ TEST(InputReduce, FewerActiveThanSlotsLeavesEmptySlotsAllZero) {
 }
 
 TEST(InputReduce, QuantizedModeComparesQuantizedValues) {
-  model::ModelSpec spec;
+  spec::ModelSpec spec;
   spec.input_height = 1;
   spec.input_width = 4;
   spec.input_channels = 1;
   spec.input_type = fixed::FixedType::parse("ap_ufixed<4,0,AP_RND_CONV,AP_SAT>");  // lsb 1/16
-  spec.layers.push_back(reduce_spec(4, 0.1, model::Selection::Raster));
-  auto layer = layers::make_layer(model::resolve(spec, "test").back());
+  spec.layers.push_back(reduce_spec(4, 0.1, spec::Selection::Raster));
+  auto layer = layers::make_layer(spec::resolve(spec, "test").back());
   tensor::Batch in;
   in.reset(1, 4);
   // 0.1 -> 2/16; 0.11 -> 2/16 (not above); 0.16 -> 3/16; 0.99 -> saturates at 15/16.
@@ -86,7 +86,7 @@ TEST(InputReduce, QuantizedModeComparesQuantizedValues) {
 }
 
 TEST(InputReduce, GradientReachesOnlyKeptPixels) {
-  auto layer = layers::make_layer(resolve_single(reduce_spec(3, 0.15, model::Selection::Raster), 3, 4, 2));
+  auto layer = layers::make_layer(resolve_single(reduce_spec(3, 0.15, spec::Selection::Raster), 3, 4, 2));
   const tensor::Batch in = image_batch();
   tensor::Batch out;
   layer->forward(in, out);
@@ -116,7 +116,7 @@ TEST(InputReduce, RasterMatchesABruteForceScanOnLargerImages) {
   // One channel in float mode takes a block-skipping path: compare it with a plain scan.
   for (int n_active : {1, 12, 40}) {
     auto layer =
-        layers::make_layer(resolve_single(reduce_spec(n_active, 0.3, model::Selection::Raster), 21, 19, 1));
+        layers::make_layer(resolve_single(reduce_spec(n_active, 0.3, spec::Selection::Raster), 21, 19, 1));
     tensor::Batch in;
     in.reset(5, 21 * 19);
     std::mt19937_64 random(static_cast<std::uint64_t>(n_active));

@@ -8,27 +8,27 @@
 #include <vector>
 
 #include "sparsepixels/layers/layer.h"
-#include "sparsepixels/model/spec.h"
+#include "sparsepixels/spec/model_spec.h"
 
 namespace sparsepixels::testing {
 
 /// Resolves a one-layer model (after an optional InputReduce when the layer is sparse) and returns
 /// the layer's resolved form; `input` gives the dense input grid.
-inline model::ResolvedLayer resolve_single(model::LayerSpec layer, int height, int width, int channels,
+inline spec::ResolvedLayer resolve_single(spec::LayerSpec layer, int height, int width, int channels,
                                            int slots = 0) {
-  model::ModelSpec spec;
+  spec::ModelSpec spec;
   spec.input_height = height;
   spec.input_width = width;
   spec.input_channels = channels;
   spec.input_type = fixed::FixedType::parse("ap_fixed<16,6,AP_RND_CONV,AP_SAT>");
-  if (slots > 0 && layer.kind != model::LayerKind::InputReduce) {
-    model::LayerSpec reduce;
-    reduce.kind = model::LayerKind::InputReduce;
+  if (slots > 0 && layer.kind != spec::LayerKind::InputReduce) {
+    spec::LayerSpec reduce;
+    reduce.kind = spec::LayerKind::InputReduce;
     reduce.n_active = slots;
     spec.layers.push_back(reduce);
   }
   spec.layers.push_back(layer);
-  return model::resolve(spec, "test").back();
+  return spec::resolve(spec, "test").back();
 }
 
 /// A sparse slot: coordinates (1-based), features; `real` false makes an empty slot.

@@ -12,8 +12,8 @@ namespace {
 
 const char* const kUnsigned8 = "ap_ufixed<8,0,AP_RND_CONV,AP_SAT>";  // lsb 1/256, clamps negatives to 0
 
-model::LayerSpec relu_spec(model::LayerKind kind) {
-  model::LayerSpec spec;
+spec::LayerSpec relu_spec(spec::LayerKind kind) {
+  spec::LayerSpec spec;
   spec.kind = kind;
   spec.name = "relu";
   spec.precision.result = fixed::FixedType::parse(kUnsigned8);
@@ -44,8 +44,8 @@ Gradients backward_through(layers::Layer& producer, layers::Layer& relu, const t
 }
 
 TEST(ReluStraightThrough, DensePositiveRoundedToZeroPassesNegativeClampedBlocks) {
-  model::LayerSpec dense;
-  dense.kind = model::LayerKind::Dense;
+  spec::LayerSpec dense;
+  dense.kind = spec::LayerKind::Dense;
   dense.name = "dense";
   dense.units = 4;
   dense.precision.weight = fixed::FixedType::parse("ap_fixed<16,2>");  // lsb 2^-14
@@ -54,7 +54,7 @@ TEST(ReluStraightThrough, DensePositiveRoundedToZeroPassesNegativeClampedBlocks)
   // Pre-activations for input 1: 2^-10 (> 0, below half an lsb of 1/256: rounds to 0), -0.5
   // (clamped to 0), 0.5 (kept), 0 (exactly zero).
   layer->weights = {0x1.0p-10f, -0.5f, 0.5f, 0.0f};
-  auto relu = layers::make_layer(resolve_single(relu_spec(model::LayerKind::ReLU), 1, 1, 4));
+  auto relu = layers::make_layer(resolve_single(relu_spec(spec::LayerKind::ReLU), 1, 1, 4));
   tensor::Batch in;
   in.reset(1, 1);
   in.values[0] = 1.0f;
@@ -77,15 +77,15 @@ TEST(ReluStraightThrough, DensePositiveRoundedToZeroPassesNegativeClampedBlocks)
 // 255/256 and blocks above 1 (0.99 and exactly 1 pass, 1.5 and 3 block), both when the unsigned type is
 // the producing layer's result (fused) and when it is the ReLU's own result type.
 TEST(ReluStraightThrough, SaturatedAboveTwoToTheIntegerBitsBlocks) {
-  model::LayerSpec dense;
-  dense.kind = model::LayerKind::Dense;
+  spec::LayerSpec dense;
+  dense.kind = spec::LayerKind::Dense;
   dense.name = "dense";
   dense.units = 4;
   dense.precision.weight = fixed::FixedType::parse("ap_fixed<16,3>");
   dense.precision.result = fixed::FixedType::parse(kUnsigned8);
   auto layer = layers::make_layer(resolve_single(dense, 1, 1, 1));
   layer->weights = {0.99f, 1.0f, 1.5f, 3.0f};
-  auto relu = layers::make_layer(resolve_single(relu_spec(model::LayerKind::ReLU), 1, 1, 4));
+  auto relu = layers::make_layer(resolve_single(relu_spec(spec::LayerKind::ReLU), 1, 1, 4));
   tensor::Batch in;
   in.reset(1, 1);
   in.values[0] = 1.0f;
@@ -107,8 +107,8 @@ TEST(ReluStraightThrough, SaturatedAboveTwoToTheIntegerBitsBlocks) {
 }
 
 TEST(ReluStraightThrough, SparseConvolutionRecordsThePreQuantizationSign) {
-  model::LayerSpec conv;
-  conv.kind = model::LayerKind::SparseConv2D;
+  spec::LayerSpec conv;
+  conv.kind = spec::LayerKind::SparseConv2D;
   conv.name = "conv";
   conv.filters = 2;
   conv.kernel = 1;
@@ -118,7 +118,7 @@ TEST(ReluStraightThrough, SparseConvolutionRecordsThePreQuantizationSign) {
   auto layer = layers::make_layer(resolve_single(conv, 4, 4, 1, 3));
   // Filter 0: 2^-11 per unit input (rounds to 0 for inputs below 4); filter 1: -0.25 (clamped).
   layer->weights = {0x1.0p-11f, -0.25f};
-  auto relu = layers::make_layer(resolve_single(relu_spec(model::LayerKind::SparseReLU), 4, 4, 2, 3));
+  auto relu = layers::make_layer(resolve_single(relu_spec(spec::LayerKind::SparseReLU), 4, 4, 2, 3));
   // Slots: (1,1) = 1, (3,3) = 2, one empty slot.
   const tensor::Batch in = sparse_batch({{{1, 1, {1}}, {3, 3, {2}}, {1, 1, {}, false}}}, 4, 4, 1);
   std::vector<float> values;

@@ -6,9 +6,9 @@
 namespace sparsepixels::testing {
 namespace {
 
-model::LayerSpec conv_spec(int filters, int kernel) {
-  model::LayerSpec spec;
-  spec.kind = model::LayerKind::SparseConv2D;
+spec::LayerSpec conv_spec(int filters, int kernel) {
+  spec::LayerSpec spec;
+  spec.kind = spec::LayerKind::SparseConv2D;
   spec.name = "conv";
   spec.filters = filters;
   spec.kernel = kernel;

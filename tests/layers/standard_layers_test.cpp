@@ -6,8 +6,8 @@
 namespace sparsepixels::testing {
 namespace {
 
-model::LayerSpec spec_of(model::LayerKind kind, int filters = 0, int kernel = 0, int pool = 0) {
-  model::LayerSpec spec;
+spec::LayerSpec spec_of(spec::LayerKind kind, int filters = 0, int kernel = 0, int pool = 0) {
+  spec::LayerSpec spec;
   spec.kind = kind;
   spec.filters = filters;
   spec.kernel = kernel;
@@ -24,7 +24,7 @@ tensor::Batch random_images(std::size_t events, int height, int width, int chann
 
 TEST(Conv2D, HandComputedCase) {
   // 3x3 image 1..9, K=3 all-ones kernel, bias 1: centre = 45 + 1, corner (0,0) = 1+2+4+5 + 1 = 13.
-  auto layer = layers::make_layer(resolve_single(spec_of(model::LayerKind::Conv2D, 1, 3), 3, 3, 1));
+  auto layer = layers::make_layer(resolve_single(spec_of(spec::LayerKind::Conv2D, 1, 3), 3, 3, 1));
   std::fill(layer->weights.begin(), layer->weights.end(), 1.0f);
   layer->bias[0] = 1;
   layer->prepare(false);
@@ -39,7 +39,7 @@ TEST(Conv2D, HandComputedCase) {
 TEST(Conv2D, MatchesDirectLoops) {
   const int height = 7, width = 6, channels = 2, filters = 3, kernel = 5;
   auto layer = layers::make_layer(
-      resolve_single(spec_of(model::LayerKind::Conv2D, filters, kernel), height, width, channels));
+      resolve_single(spec_of(spec::LayerKind::Conv2D, filters, kernel), height, width, channels));
   fill_random(layer->weights, 1);
   fill_random(layer->bias, 2);
   layer->prepare(false);
@@ -69,7 +69,7 @@ TEST(Conv2D, MatchesDirectLoops) {
 }
 
 TEST(Conv2D, GradientsMatchFiniteDifferences) {
-  auto layer = layers::make_layer(resolve_single(spec_of(model::LayerKind::Conv2D, 2, 3), 4, 5, 2));
+  auto layer = layers::make_layer(resolve_single(spec_of(spec::LayerKind::Conv2D, 2, 3), 4, 5, 2));
   fill_random(layer->weights, 4);
   fill_random(layer->bias, 5);
   gradient_check(*layer, random_images(2, 4, 5, 2, 6), 7);
@@ -80,16 +80,16 @@ TEST(Pool2D, HandComputedCases) {
   in.reset(1, 20);  // 4x5 single channel: pool 2 -> 2x2 (last column dropped, 'valid')
   for (int i = 0; i < 20; ++i) in.values[i] = static_cast<float>(i);
   tensor::Batch out;
-  auto average = layers::make_layer(resolve_single(spec_of(model::LayerKind::AvgPool2D, 0, 0, 2), 4, 5, 1));
+  auto average = layers::make_layer(resolve_single(spec_of(spec::LayerKind::AvgPool2D, 0, 0, 2), 4, 5, 1));
   average->forward(in, out);
   EXPECT_EQ(out.values, (std::vector<float>{3, 5, 13, 15}));  // (0+1+5+6)/4 ...
-  auto maximum = layers::make_layer(resolve_single(spec_of(model::LayerKind::MaxPool2D, 0, 0, 2), 4, 5, 1));
+  auto maximum = layers::make_layer(resolve_single(spec_of(spec::LayerKind::MaxPool2D, 0, 0, 2), 4, 5, 1));
   maximum->forward(in, out);
   EXPECT_EQ(out.values, (std::vector<float>{6, 8, 16, 18}));
 }
 
 TEST(Pool2D, GradientsMatchFiniteDifferences) {
-  for (auto kind : {model::LayerKind::AvgPool2D, model::LayerKind::MaxPool2D, model::LayerKind::Flatten}) {
+  for (auto kind : {spec::LayerKind::AvgPool2D, spec::LayerKind::MaxPool2D, spec::LayerKind::Flatten}) {
     auto layer = layers::make_layer(resolve_single(spec_of(kind, 0, 0, 2), 4, 6, 2));
     gradient_check(*layer, random_images(2, 4, 6, 2, 8), 9, true, nullptr, 1e-3);
   }

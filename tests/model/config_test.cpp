@@ -8,6 +8,8 @@
 #include "sparsepixels/model/model.h"
 
 namespace sparsepixels::model {
+
+using namespace spec;  // the layer vocabulary
 namespace {
 
 // The neutrino sparse-l model of the paper (reference section 4) written as a user would.

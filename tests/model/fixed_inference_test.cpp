@@ -11,6 +11,8 @@
 #include "sparsepixels/train/trainer.h"
 
 namespace sparsepixels::model {
+
+using namespace spec;  // the layer vocabulary
 namespace {
 
 data::Split toy_split(std::size_t events, std::uint64_t seed, int classes) {

@@ -12,6 +12,8 @@
 #include "sparsepixels/version.h"
 
 namespace sparsepixels::model {
+
+using namespace spec;  // the layer vocabulary
 namespace {
 
 std::string temporary_path(const std::string& name) {

@@ -13,6 +13,8 @@
 #include "sparsepixels/model/model.h"
 
 namespace sparsepixels::model {
+
+using namespace spec;  // the layer vocabulary
 namespace {
 
 // Sparse 63x63 events with awkward pixels: NaN, infinities, negatives, values equal to the threshold,

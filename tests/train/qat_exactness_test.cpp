@@ -39,7 +39,7 @@ std::vector<std::string> example_configs() {
 // strokes, jets), values uniform in [0, 1] on every channel, the rest zero; an empty event first;
 // random labels over `classes`.
 data::Split generate_events(const model::Model& model, std::size_t events, std::uint64_t seed, int classes) {
-  const model::Shape shape = model.input_shape();
+  const spec::Shape shape = model.input_shape();
   data::Split split;
   split.height = static_cast<std::size_t>(shape.height);
   split.width = static_cast<std::size_t>(shape.width);
@@ -97,8 +97,8 @@ void randomize(model::Model& model, std::uint64_t seed, double scale) {
 
 // Index of the final Sigmoid/Softmax: the logits are the output of the layer before it.
 std::size_t head_of(const model::Model& model) {
-  const model::LayerKind last = model.resolved().back().spec.kind;
-  const bool activation = last == model::LayerKind::Sigmoid || last == model::LayerKind::Softmax;
+  const spec::LayerKind last = model.resolved().back().spec.kind;
+  const bool activation = last == spec::LayerKind::Sigmoid || last == spec::LayerKind::Softmax;
   return activation ? model.size() - 1 : model.size();
 }
 
@@ -210,10 +210,10 @@ TEST(QatExactness, EveryExampleConfigEqualsTheFixedInference) {
     // Configs with a sum wider than float32's 24 bits must use double sums there.
     bool wide = false;
     for (std::size_t i = 0; i < head; ++i) {
-      const model::ResolvedLayer& layer = model.resolved()[i];
-      const bool has_sum = layer.spec.kind == model::LayerKind::SparseConv2D ||
-                           layer.spec.kind == model::LayerKind::Conv2D ||
-                           layer.spec.kind == model::LayerKind::Dense;
+      const spec::ResolvedLayer& layer = model.resolved()[i];
+      const bool has_sum = layer.spec.kind == spec::LayerKind::SparseConv2D ||
+                           layer.spec.kind == spec::LayerKind::Conv2D ||
+                           layer.spec.kind == spec::LayerKind::Dense;
       if (has_sum && layer.types.accum.width > 24) {
         wide = true;
         model.layer(i).prepare(true);
@@ -250,13 +250,13 @@ TEST(QatExactness, EveryExampleConfigEqualsTheFixedInference) {
 }
 
 TEST(QatExactness, ResultTypesWiderThanFloatAreRejected) {
-  model::ModelSpec spec;
+  spec::ModelSpec spec;
   spec.input_height = spec.input_width = 4;
   spec.input_type = fixed::FixedType::parse("ap_fixed<16,6>");
-  model::LayerSpec flatten;
-  flatten.kind = model::LayerKind::Flatten;
-  model::LayerSpec dense;
-  dense.kind = model::LayerKind::Dense;
+  spec::LayerSpec flatten;
+  flatten.kind = spec::LayerKind::Flatten;
+  spec::LayerSpec dense;
+  dense.kind = spec::LayerKind::Dense;
   dense.units = 2;
   dense.name = "wide";
   dense.precision.result = fixed::FixedType::parse("ap_fixed<32,8>");

@@ -29,9 +29,9 @@ struct SoftmaxTables {
 };
 
 /// The tables a Sigmoid layer uses (code generation writes the same ones into the project).
-SigmoidTable make_sigmoid_table(const model::ResolvedLayer& layer);
+SigmoidTable make_sigmoid_table(const spec::ResolvedLayer& layer);
 /// The tables and sum type a Softmax layer uses (code generation writes the same ones).
-SoftmaxTables make_softmax_tables(const model::ResolvedLayer& layer);
+SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer);
 
 /// A float parameter (weight or bias) converted to its declared type: rounded half to even, then
 /// saturated (QKeras quantized_bits, as QAT does), so values already quantized by QAT are exact.
@@ -108,7 +108,7 @@ class FixedModel {
  private:
   /// One layer as the fixed path runs it.
   struct Layer {
-    model::ResolvedLayer info;
+    spec::ResolvedLayer info;
     fixed::FixedType input_type;  // the previous layer's result type (the model's input type first)
     std::vector<std::int64_t> weights, biases;
     SigmoidTable sigmoid;

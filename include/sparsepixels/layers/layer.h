@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sparsepixels/fixed/fixed_type.h"
-#include "sparsepixels/model/spec.h"
+#include "sparsepixels/spec/model_spec.h"
 #include "sparsepixels/tensor/batch.h"
 
 namespace sparsepixels::layers {
@@ -78,12 +78,12 @@ struct ParameterGradients {
 /// so shards of a batch can run on several threads at once.
 class Layer {
  public:
-  explicit Layer(model::ResolvedLayer resolved) : info_(std::move(resolved)) {}
+  explicit Layer(spec::ResolvedLayer resolved) : info_(std::move(resolved)) {}
   virtual ~Layer() = default;
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
 
-  const model::ResolvedLayer& info() const { return info_; }
+  const spec::ResolvedLayer& info() const { return info_; }
 
   /// Trainable parameters: weights (HWIO for convolutions, [n_in][n_out] for Dense) and biases.
   std::vector<float> weights, bias;
@@ -109,7 +109,7 @@ class Layer {
                         std::vector<float>* grad_in, ParameterGradients& gradients) const = 0;
 
  protected:
-  model::ResolvedLayer info_;
+  spec::ResolvedLayer info_;
   std::vector<float> forward_weights_, forward_bias_;  // what forward uses (quantized in QAT)
   Quantizer result_quantizer_;
   bool quantized_ = false;
@@ -137,6 +137,6 @@ double pooling_reciprocal(int area);
 void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out);
 
 /// Makes the layer for a resolved spec (parameters sized, zero).
-std::unique_ptr<Layer> make_layer(const model::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_layer(const spec::ResolvedLayer& resolved);
 
 }  // namespace sparsepixels::layers

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "sparsepixels/layers/layer.h"
-#include "sparsepixels/model/spec.h"
+#include "sparsepixels/spec/model_spec.h"
 #include "sparsepixels/tensor/batch.h"
 
 namespace sparsepixels::model {
@@ -16,14 +16,14 @@ namespace sparsepixels::model {
 class Model {
  public:
   /// Resolves `spec` (errors name `origin`) and makes its layers with zero parameters.
-  explicit Model(ModelSpec spec, const std::string& origin = "model");
+  explicit Model(spec::ModelSpec spec, const std::string& origin = "model");
   ~Model();
   Model(Model&& other) noexcept;
   Model& operator=(Model&& other) noexcept;
 
-  const ModelSpec& spec() const { return spec_; }
-  ModelSpec& spec() { return spec_; }
-  const std::vector<ResolvedLayer>& resolved() const { return resolved_; }
+  const spec::ModelSpec& spec() const { return spec_; }
+  spec::ModelSpec& spec() { return spec_; }
+  const std::vector<spec::ResolvedLayer>& resolved() const { return resolved_; }
   std::size_t size() const { return layers_.size(); }
   layers::Layer& layer(std::size_t index) { return *layers_[index]; }
   const layers::Layer& layer(std::size_t index) const { return *layers_[index]; }
@@ -37,7 +37,7 @@ class Model {
   std::size_t parameter_count() const;
 
   /// Shape of one input event (dense, channel-last).
-  Shape input_shape() const;
+  spec::Shape input_shape() const;
   /// Values per output event (the last layer's size).
   std::size_t output_size() const { return resolved_.back().output.size(); }
 
@@ -55,8 +55,8 @@ class Model {
   void set_parameters(const std::vector<std::vector<float>>& values);
 
  private:
-  ModelSpec spec_;
-  std::vector<ResolvedLayer> resolved_;
+  spec::ModelSpec spec_;
+  std::vector<spec::ResolvedLayer> resolved_;
   std::vector<std::unique_ptr<layers::Layer>> layers_;
   std::uint64_t seed_ = 0;
   struct PredictCache;  // worker pool and scratch batches of predict, kept between calls

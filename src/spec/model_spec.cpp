@@ -1,4 +1,4 @@
-#include "sparsepixels/model/spec.h"
+#include "sparsepixels/spec/model_spec.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "sparsepixels/error.h"
 
-namespace sparsepixels::model {
+namespace sparsepixels::spec {
 
 namespace {
 
@@ -256,4 +256,4 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
   return out;
 }
 
-}  // namespace sparsepixels::model
+}  // namespace sparsepixels::spec

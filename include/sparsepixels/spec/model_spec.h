@@ -8,7 +8,7 @@
 
 #include "sparsepixels/fixed/fixed_type.h"
 
-namespace sparsepixels::model {
+namespace sparsepixels::spec {
 
 /// Every layer the engine knows. Sparse layers work on slots (reference section 2); the others on
 /// dense channel-last tensors.
@@ -134,4 +134,4 @@ bool type_covers(const fixed::FixedType& wide, const fixed::FixedType& narrow);
 /// The exact accumulator of a pooling sum over `area` inputs of type `input` (section 11.3, 11.5).
 fixed::FixedType exact_pool_accumulator(const fixed::FixedType& input, int area);
 
-}  // namespace sparsepixels::model
+}  // namespace sparsepixels::spec
