@@ -6,7 +6,9 @@ add_compile_options(-ffp-contract=off)
 
 # Warnings for the project's own targets.
 function(sparsepixels_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  # -Werror=switch always: a switch on an enum without `default:` must list every value, so adding a
+  # layer kind makes the compiler name every behavioural switch that has to handle it.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror=switch)
   if(SPARSEPIXELS_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -12,23 +12,6 @@ namespace sparsepixels::spec {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 14> kKindNames{{
-    {LayerKind::InputReduce, "InputReduce"},
-    {LayerKind::SparseConv2D, "SparseConv2D"},
-    {LayerKind::SparseReLU, "SparseReLU"},
-    {LayerKind::SparseAvgPool2D, "SparseAvgPool2D"},
-    {LayerKind::SparseMaxPool2D, "SparseMaxPool2D"},
-    {LayerKind::SparseFlatten, "SparseFlatten"},
-    {LayerKind::Dense, "Dense"},
-    {LayerKind::ReLU, "ReLU"},
-    {LayerKind::Sigmoid, "Sigmoid"},
-    {LayerKind::Softmax, "Softmax"},
-    {LayerKind::Conv2D, "Conv2D"},
-    {LayerKind::AvgPool2D, "AvgPool2D"},
-    {LayerKind::MaxPool2D, "MaxPool2D"},
-    {LayerKind::Flatten, "Flatten"},
-}};
-
 // Lower-case prefix used for automatic layer names ("sparseconv2d_1").
 std::string default_name(LayerKind kind, int index) {
   std::string text = to_string(kind);
@@ -42,34 +25,7 @@ int ceil_log2(int value) {
   return bits;
 }
 
-bool is_sparse_kind(LayerKind kind) {
-  switch (kind) {
-    case LayerKind::SparseConv2D:
-    case LayerKind::SparseReLU:
-    case LayerKind::SparseAvgPool2D:
-    case LayerKind::SparseMaxPool2D:
-    case LayerKind::SparseFlatten:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
-
-std::string to_string(LayerKind kind) {
-  for (const auto& [k, name] : kKindNames) {
-    if (k == kind) return name;
-  }
-  return "?";
-}
-
-std::optional<LayerKind> parse_layer_kind(const std::string& text) {
-  for (const auto& [k, name] : kKindNames) {
-    if (text == name) return k;
-  }
-  return std::nullopt;
-}
 
 std::string to_string(Selection selection) {
   return selection == Selection::Raster ? "raster" : "topk";
@@ -139,10 +95,10 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     auto require_positive = [&](const std::string& field, int value) {
       if (value <= 0) fail(field, fmt::format("must be > 0, got {}", value));
     };
-    if (is_sparse_kind(s.kind) && !shape.sparse) {
+    if (kind_info(s.kind).sparse_input && !shape.sparse) {
       fail("type", "a sparse layer needs sparse input (put InputReduce first)");
     }
-    if (!is_sparse_kind(s.kind) && s.kind != LayerKind::InputReduce && shape.sparse) {
+    if (!kind_info(s.kind).sparse_input && s.kind != LayerKind::InputReduce && shape.sparse) {
       fail("type", "this layer needs dense input (use the Sparse* layer or SparseFlatten first)");
     }
     layer.input = shape;

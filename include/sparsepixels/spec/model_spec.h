@@ -7,32 +7,9 @@
 #include <vector>
 
 #include "sparsepixels/fixed/fixed_type.h"
+#include "sparsepixels/spec/layer_kinds.h"
 
 namespace sparsepixels::spec {
-
-/// Every layer the engine knows. Sparse layers work on slots (reference section 2); the others on
-/// dense channel-last tensors.
-enum class LayerKind {
-  InputReduce,
-  SparseConv2D,
-  SparseReLU,
-  SparseAvgPool2D,
-  SparseMaxPool2D,
-  SparseFlatten,
-  Dense,
-  ReLU,
-  Sigmoid,
-  Softmax,
-  Conv2D,
-  AvgPool2D,
-  MaxPool2D,
-  Flatten,
-};
-
-/// The config/model-file spelling of a layer kind ("SparseConv2D").
-std::string to_string(LayerKind kind);
-/// Parses a layer kind spelling; nullopt if unknown.
-std::optional<LayerKind> parse_layer_kind(const std::string& text);
 
 /// How InputReduce picks its slots: first N active pixels in raster order, or the N largest.
 enum class Selection { Raster, TopK };
