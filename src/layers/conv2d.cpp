@@ -2,6 +2,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 
 namespace sparsepixels::layers {
@@ -12,9 +13,57 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using ConstMap = Eigen::Map<const RowMatrix>;
 using Map = Eigen::Map<RowMatrix>;
 
+class FixedConv2D final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    using namespace fixed_arithmetic;
+    const spec::LayerTypes& types = info_.types;
+    const int C = info_.input.channels, height = info_.input.height, width = info_.input.width;
+    const int filters = info_.spec.filters, kernel = info_.spec.kernel, radius = (kernel - 1) / 2;
+    const int product_fraction = types.weight.fraction() + input_type_.fraction();
+    const int sum_fraction = std::max(product_fraction, types.bias.fraction());
+    out.raw.assign(static_cast<std::size_t>(height) * width * filters, 0);
+    out.hash.clear();
+    for (int row = 0; row < height; ++row) {
+      for (int col = 0; col < width; ++col) {
+        for (int filter = 0; filter < filters; ++filter) {
+          Int128 sum = 0;
+          for (int kr = 0; kr < kernel; ++kr) {
+            const int in_row = row - radius + kr;
+            if (in_row < 0 || in_row >= height) continue;  // outside the image counts as zero
+            for (int kc = 0; kc < kernel; ++kc) {
+              const int in_col = col - radius + kc;
+              if (in_col < 0 || in_col >= width) continue;
+              const std::size_t pixel = static_cast<std::size_t>(in_row) * width + in_col;
+              for (int channel = 0; channel < C; ++channel) {
+                const std::int64_t value = in.raw[pixel * C + channel];
+                if (value == 0) continue;
+                const std::size_t tap = (static_cast<std::size_t>(kr) * kernel + kc) * C + channel;
+                sum += Int128(weights_[tap * filters + filter]) * value;
+              }
+            }
+          }
+          // Standard convolution always adds the bias (Keras Conv2D).
+          sum = shift_left(sum, sum_fraction - product_fraction) +
+                shift_left(biases_[filter], sum_fraction - types.bias.fraction());
+          const std::int64_t accumulated = types.accum.cast_raw(sum, sum_fraction);  // exact: no change
+          out.raw[(static_cast<std::size_t>(row) * width + col) * filters + filter] =
+              cast_typed(types.result, types.accum, accumulated, profile);
+        }
+      }
+    }
+  }
+};
+
 class Conv2D final : public Layer {
  public:
   using Layer::Layer;
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedConv2D>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int pixels = info_.input.height * info_.input.width;
@@ -134,10 +183,57 @@ class Conv2D final : public Layer {
   }
 };
 
+class FixedPool2D final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    using namespace fixed_arithmetic;
+    const spec::LayerTypes& types = info_.types;
+    const int C = info_.input.channels, width = info_.input.width;
+    const int pool_height = info_.spec.pool_height, pool_width = info_.spec.pool_width;
+    const int area = pool_height * pool_width;
+    const int out_height = info_.output.height, out_width = info_.output.width;
+    const bool average = info_.spec.kind == spec::LayerKind::AvgPool2D;
+    const std::int64_t reciprocal = area > 1 ? pool_reciprocal_raw(area) : 1;
+    out.raw.assign(static_cast<std::size_t>(out_height) * out_width * C, 0);
+    out.hash.clear();
+    for (int cell_row = 0; cell_row < out_height; ++cell_row) {
+      for (int cell_col = 0; cell_col < out_width; ++cell_col) {
+        for (int channel = 0; channel < C; ++channel) {
+          Int128 sum = 0;
+          std::int64_t largest = 0;
+          for (int r = 0; r < pool_height; ++r) {
+            for (int c = 0; c < pool_width; ++c) {
+              const std::size_t pixel =
+                  static_cast<std::size_t>(cell_row * pool_height + r) * width + (cell_col * pool_width + c);
+              const std::int64_t value = in.raw[pixel * C + channel];
+              sum += value;
+              if ((r == 0 && c == 0) || value > largest) largest = value;
+            }
+          }
+          std::int64_t& result =
+              out.raw[(static_cast<std::size_t>(cell_row) * out_width + cell_col) * C + channel];
+          if (!average) {
+            result = cast_typed(types.result, input_type_, largest, profile);
+          } else {
+            const std::int64_t accumulated = types.accum.cast_raw(sum, input_type_.fraction());  // exact
+            result = average_of_sum(types.result, types.accum, accumulated, area, reciprocal, profile);
+          }
+        }
+      }
+    }
+  }
+};
+
 class Pool2D final : public Layer {
  public:
   explicit Pool2D(const spec::ResolvedLayer& resolved)
       : Layer(resolved), average_(resolved.spec.kind == spec::LayerKind::AvgPool2D) {}
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedPool2D>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int width = info_.input.width, channels = info_.input.channels;

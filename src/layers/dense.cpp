@@ -2,6 +2,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 
 namespace sparsepixels::layers {
@@ -12,9 +13,39 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using ConstMap = Eigen::Map<const RowMatrix>;
 using Map = Eigen::Map<RowMatrix>;
 
+class FixedDense final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    using namespace fixed_arithmetic;
+    const spec::LayerTypes& types = info_.types;
+    const int n_in = info_.input.channels, n_out = info_.spec.units;
+    const int product_fraction = types.weight.fraction() + input_type_.fraction();
+    const int sum_fraction = std::max(product_fraction, types.bias.fraction());
+    out.raw.resize(static_cast<std::size_t>(n_out));
+    out.hash.clear();
+    for (int output = 0; output < n_out; ++output) {
+      Int128 sum = 0;
+      for (int input = 0; input < n_in; ++input) {
+        const std::int64_t value = in.raw[input];
+        if (value != 0) sum += Int128(weights_[static_cast<std::size_t>(input) * n_out + output]) * value;
+      }
+      sum = shift_left(sum, sum_fraction - product_fraction) +
+            shift_left(biases_[output], sum_fraction - types.bias.fraction());
+      const std::int64_t accumulated = types.accum.cast_raw(sum, sum_fraction);  // exact: no change
+      out.raw[output] = cast_typed(types.result, types.accum, accumulated, profile);
+    }
+  }
+};
+
 class Dense final : public Layer {
  public:
   using Layer::Layer;
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedDense>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int inputs = info_.input.channels, units = info_.spec.units;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 #include "sparsepixels/error.h"
 
@@ -33,9 +34,62 @@ inline void prefetch([[maybe_unused]] const float* values, [[maybe_unused]] std:
 #endif
 }
 
+// Fixed point: the same selection on the quantized pixels and threshold (reference 11.2).
+class FixedInputReduce final : public FixedLayer {
+ public:
+  FixedInputReduce(const spec::ResolvedLayer& info, const fixed::FixedType& input_type,
+                   const std::vector<float>& weights, const std::vector<float>& bias)
+      : FixedLayer(info, input_type, weights, bias),
+        threshold_raw_(input_type.quantize_raw(info.spec.threshold)) {}
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    const int C = info_.input.channels;
+    const int width = info_.input.width, pixels = info_.input.height * info_.input.width;
+    const int slots = info_.spec.n_active;
+    auto channel0 = [&](int pixel) { return in.raw[static_cast<std::size_t>(C) * pixel]; };
+    std::vector<int> chosen;
+    if (info_.spec.selection == spec::Selection::Raster) {
+      // The first N active pixels in raster order.
+      for (int pixel = 0; pixel < pixels && static_cast<int>(chosen.size()) < slots; ++pixel) {
+        if (channel0(pixel) > threshold_raw_) chosen.push_back(pixel);
+      }
+    } else {
+      for (int pixel = 0; pixel < pixels; ++pixel) {
+        if (channel0(pixel) > threshold_raw_) chosen.push_back(pixel);
+      }
+      // Larger channel-0 value first; equal values by increasing raster index (a total order).
+      auto before = [&](int a, int b) {
+        return channel0(a) != channel0(b) ? channel0(a) > channel0(b) : a < b;
+      };
+      const std::size_t kept = std::min(chosen.size(), static_cast<std::size_t>(slots));
+      std::partial_sort(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(kept), chosen.end(),
+                        before);
+      chosen.resize(kept);
+    }
+    out.raw.assign(static_cast<std::size_t>(slots) * C, 0);
+    out.hash.assign(2 * static_cast<std::size_t>(slots), 1);  // empty slots: zeros at (1, 1)
+    for (std::size_t slot = 0; slot < chosen.size(); ++slot) {
+      const int pixel = chosen[slot];
+      for (int channel = 0; channel < C; ++channel) {
+        out.raw[C * slot + channel] = fixed_arithmetic::cast_typed(
+            info_.types.result, input_type_, in.raw[static_cast<std::size_t>(C) * pixel + channel], profile);
+      }
+      out.hash[2 * slot] = pixel / width + 1;
+      out.hash[2 * slot + 1] = pixel % width + 1;
+    }
+  }
+
+ private:
+  std::int64_t threshold_raw_;  // the threshold in the input type
+};
+
 class InputReduce final : public Layer {
  public:
   using Layer::Layer;
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedInputReduce>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     reduce(in.values.data(), in.events, in.geometry.get(), out);

@@ -88,22 +88,19 @@ int significant_bits(std::int64_t value) {
 // accumulator holds every product and partial sum (reference 11.3); average pooling then multiplies
 // the sum by R (11.5). 0 for layers without arithmetic.
 int arithmetic_bits(const spec::ResolvedLayer& info) {
-  using spec::LayerKind;
-  switch (info.spec.kind) {
-    case LayerKind::SparseConv2D:
-    case LayerKind::Conv2D:
-    case LayerKind::Dense:
+  switch (spec::kind_info(info.spec.kind).accumulator) {
+    case spec::AccumulatorRule::None:
+      return 0;
+    case spec::AccumulatorRule::Products:
       return info.types.accum.width;
-    case LayerKind::SparseAvgPool2D:
-    case LayerKind::AvgPool2D: {
+    case spec::AccumulatorRule::PoolSum: {
       const int area = info.spec.pool_height * info.spec.pool_width;
       const int reciprocal_bits =
           area > 1 ? significant_bits(std::llround(std::ldexp(pooling_reciprocal(area), 18))) : 0;
       return info.types.accum.width + reciprocal_bits;
     }
-    default:
-      return 0;
   }
+  return 0;  // unreachable: every rule is listed above
 }
 
 }  // namespace
@@ -199,9 +196,13 @@ std::unique_ptr<Layer> make_layer(const spec::ResolvedLayer& resolved) {
       break;
     case LayerKind::SparseReLU:
     case LayerKind::ReLU:
+      layer = make_relu(resolved);
+      break;
     case LayerKind::Sigmoid:
+      layer = make_sigmoid(resolved);
+      break;
     case LayerKind::Softmax:
-      layer = make_activation(resolved);
+      layer = make_softmax(resolved);
       break;
     case LayerKind::Conv2D:
       layer = make_conv2d(resolved);

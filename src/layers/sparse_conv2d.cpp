@@ -1,6 +1,7 @@
 // SparseConv2D: submanifold convolution over a neighbour table (reference section 3.2).
 #include <algorithm>
 
+#include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 
 namespace sparsepixels::layers {
@@ -14,9 +15,55 @@ bool slot_active(const float* features, int channels) {
   return false;
 }
 
+class FixedSparseConv2D final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    using namespace fixed_arithmetic;
+    const spec::LayerTypes& types = info_.types;
+    const int C = info_.input.channels;
+    const int slots = info_.input.slots, filters = info_.spec.filters, kernel = info_.spec.kernel;
+    const int radius = (kernel - 1) / 2;
+    const int product_fraction = types.weight.fraction() + input_type_.fraction();
+    const int sum_fraction = std::max(product_fraction, types.bias.fraction());
+    out.raw.assign(static_cast<std::size_t>(slots) * filters, 0);
+    out.hash = in.hash;
+    for (int out_slot = 0; out_slot < slots; ++out_slot) {
+      bool active = false;
+      for (int channel = 0; channel < C; ++channel) active |= in.raw[C * out_slot + channel] != 0;
+      if (!active) continue;  // an inactive slot outputs zero
+      const int out_row = in.hash[2 * out_slot], out_col = in.hash[2 * out_slot + 1];
+      for (int filter = 0; filter < filters; ++filter) {
+        Int128 sum = 0;
+        for (int in_slot = 0; in_slot < slots; ++in_slot) {
+          const int row_offset = in.hash[2 * in_slot] - out_row,
+                    col_offset = in.hash[2 * in_slot + 1] - out_col;
+          if (std::abs(row_offset) > radius || std::abs(col_offset) > radius) continue;
+          const int tap = (radius + row_offset) * kernel + (radius + col_offset);
+          for (int channel = 0; channel < C; ++channel) {
+            sum += Int128(weights_[(static_cast<std::size_t>(tap) * C + channel) * filters + filter]) *
+                   in.raw[C * in_slot + channel];
+          }
+        }
+        sum = shift_left(sum, sum_fraction - product_fraction);
+        // The bias rule: only a non-zero sum receives the bias.
+        if (sum != 0) sum += shift_left(biases_[filter], sum_fraction - types.bias.fraction());
+        const std::int64_t accumulated = types.accum.cast_raw(sum, sum_fraction);  // exact: no change
+        out.raw[static_cast<std::size_t>(filters) * out_slot + filter] =
+            cast_typed(types.result, types.accum, accumulated, profile);
+      }
+    }
+  }
+};
+
 class SparseConv2D final : public Layer {
  public:
   using Layer::Layer;
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedSparseConv2D>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     out.reset(in.events, static_cast<std::size_t>(info_.input.slots) * info_.spec.filters);

@@ -1,15 +1,58 @@
 // SparseFlatten: slots -> zero-filled channel-last vector (reference section 3.5).
 #include <algorithm>
 
+#include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 
 namespace sparsepixels::layers {
 
 namespace {
 
+// Fixed point: each non-zero slot value cast to the result type at its cell; slots outside the grid
+// (after a pool that truncates) are dropped.
+class FixedSparseFlatten final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    const int C = info_.input.channels, height = info_.input.height, width = info_.input.width;
+    const int slots = info_.input.slots;
+    out.raw.assign(static_cast<std::size_t>(height) * width * C, 0);
+    out.hash.clear();
+    for (int slot = 0; slot < slots; ++slot) {
+      const int row = in.hash[2 * slot], col = in.hash[2 * slot + 1];
+      if (row < 1 || row > height || col < 1 || col > width) continue;
+      for (int channel = 0; channel < C; ++channel) {
+        const std::int64_t value = in.raw[C * slot + channel];
+        if (value != 0) {
+          out.raw[static_cast<std::size_t>(C) * ((row - 1) * width + (col - 1)) + channel] =
+              fixed_arithmetic::cast_typed(info_.types.result, input_type_, value, profile);
+        }
+      }
+    }
+  }
+};
+
+// Fixed point: every value cast to the result type, in order.
+class FixedFlatten final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    out.raw.resize(in.raw.size());
+    out.hash.clear();
+    for (std::size_t k = 0; k < in.raw.size(); ++k)
+      out.raw[k] = fixed_arithmetic::cast_typed(info_.types.result, input_type_, in.raw[k], profile);
+  }
+};
+
 class SparseFlatten final : public Layer {
  public:
   using Layer::Layer;
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedSparseFlatten>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int slots = info_.input.slots, channels = info_.input.channels;
@@ -61,6 +104,9 @@ class SparseFlatten final : public Layer {
 class Flatten final : public Layer {
  public:
   using Layer::Layer;
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedFlatten>(info_, input_type, weights, bias);
+  }
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     out.reset(in.events, in.event_size);
     out.geometry.reset();

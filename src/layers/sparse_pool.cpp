@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 
 namespace sparsepixels::layers {
@@ -15,10 +16,79 @@ double pooling_reciprocal(int area) {
 
 namespace {
 
+// Fixed point: slots share a cell when their pooled coordinates agree; the first slot of a cell in
+// the output grid carries the cell's average (exact sum times R, 11.5) or Keras max (11.6), the
+// others output zero.
+class FixedSparsePool final : public FixedLayer {
+ public:
+  using FixedLayer::FixedLayer;
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    using namespace fixed_arithmetic;
+    const spec::LayerTypes& types = info_.types;
+    const int C = info_.input.channels, slots = info_.input.slots;
+    const int pool_height = info_.spec.pool_height, pool_width = info_.spec.pool_width;
+    const int area = pool_height * pool_width;
+    const int out_height = info_.output.height, out_width = info_.output.width;
+    out.hash.resize(in.hash.size());
+    for (int slot = 0; slot < slots; ++slot) {
+      out.hash[2 * slot] = (in.hash[2 * slot] - 1) / pool_height + 1;
+      out.hash[2 * slot + 1] = (in.hash[2 * slot + 1] - 1) / pool_width + 1;
+    }
+    auto same_cell = [&](int a, int b) {
+      return out.hash[2 * a] == out.hash[2 * b] && out.hash[2 * a + 1] == out.hash[2 * b + 1];
+    };
+    std::vector<char> active(static_cast<std::size_t>(slots), 0);
+    for (int slot = 0; slot < slots; ++slot) {
+      for (int channel = 0; channel < C; ++channel) active[slot] |= in.raw[C * slot + channel] != 0;
+    }
+    out.raw.assign(static_cast<std::size_t>(slots) * C, 0);
+    const bool average = info_.spec.kind == spec::LayerKind::SparseAvgPool2D;
+    const std::int64_t reciprocal = area > 1 ? pool_reciprocal_raw(area) : 1;
+    for (int slot = 0; slot < slots; ++slot) {
+      // A slot leads its cell when its cell is in the output grid and no earlier slot shares it.
+      bool leads = out.hash[2 * slot] <= out_height && out.hash[2 * slot + 1] <= out_width;
+      for (int earlier = 0; earlier < slot && leads; ++earlier) leads = !same_cell(earlier, slot);
+      if (!leads) continue;
+      int active_members = 0;
+      for (int member = 0; member < slots; ++member)
+        active_members += active[member] && same_cell(member, slot);
+      for (int channel = 0; channel < C; ++channel) {
+        std::int64_t& result = out.raw[C * slot + channel];
+        if (average) {
+          Int128 sum = 0;
+          for (int member = 0; member < slots; ++member) {
+            if (same_cell(member, slot)) sum += in.raw[C * member + channel];
+          }
+          const std::int64_t accumulated = types.accum.cast_raw(sum, input_type_.fraction());  // exact
+          result = average_of_sum(types.result, types.accum, accumulated, area, reciprocal, profile);
+        } else {
+          // Keras max pooling on the zero-filled image: active members, plus 0 if the cell has a gap.
+          bool any = false;
+          std::int64_t largest = 0;
+          for (int member = 0; member < slots; ++member) {
+            const std::int64_t value = in.raw[C * member + channel];
+            if (active[member] && same_cell(member, slot) && (!any || value > largest)) {
+              largest = value;
+              any = true;
+            }
+          }
+          if (active_members < area && largest < 0) largest = 0;
+          result = cast_typed(types.result, input_type_, largest, profile);
+        }
+      }
+    }
+  }
+};
+
 class SparsePool final : public Layer {
  public:
   explicit SparsePool(const spec::ResolvedLayer& resolved)
       : Layer(resolved), average_(resolved.spec.kind == spec::LayerKind::SparseAvgPool2D) {}
+
+  std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
+    return std::make_unique<FixedSparsePool>(info_, input_type, weights, bias);
+  }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     const int slots = info_.input.slots, channels = info_.input.channels;

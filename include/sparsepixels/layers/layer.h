@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sparsepixels/fixed/fixed_type.h"
+#include "sparsepixels/layers/fixed_layer.h"
 #include "sparsepixels/spec/model_spec.h"
 #include "sparsepixels/tensor/batch.h"
 
@@ -99,6 +100,11 @@ class Layer {
   bool quantized() const { return quantized_; }
   /// True when the quantized forward pass sums in double (the accumulator exceeds 24 bits).
   bool double_sums() const { return double_sums_; }
+
+  /// The layer in fixed point with its current parameters; `input_type` is the previous layer's
+  /// result type (the model's input type for the first layer). Throws sparsepixels::Error naming the
+  /// layer and field for a wrong parameter count or a non-finite value.
+  virtual std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const = 0;
 
   /// Computes `out` from `in`; what backward needs is recorded in `out` (mask, index, negative).
   virtual void forward(const tensor::Batch& in, tensor::Batch& out) const = 0;
