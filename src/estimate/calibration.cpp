@@ -152,8 +152,8 @@ DesignSpec paper_design(PaperModel model, int budget, int bits) {
   // Weight types (section 5): ap_fixed<8,1> MNIST, <8,5> jets, <8,3> neutrino, <16,7> at 16 bits.
   const int weight_fraction_bits =
       bits == 16 ? 9 : (model == PaperModel::Mnist ? 7 : (model == PaperModel::Jets ? 3 : 5));
-  for (LayerSpec& layer : design.layers) {
-    if (layer.kind == LayerKind::Conv || layer.kind == LayerKind::Dense)
+  for (StageSpec& layer : design.layers) {
+    if (layer.kind == StageKind::Conv || layer.kind == StageKind::Dense)
       layer.weight_fraction_bits = weight_fraction_bits;
   }
   return design;

@@ -16,7 +16,7 @@ int ceil_log2(long long value) {
 }
 
 std::string layer_label(const DesignSpec& design, std::size_t index) {
-  const LayerSpec& layer = design.layers[index];
+  const StageSpec& layer = design.layers[index];
   return "design '" + design.name + "': layer " + std::to_string(index) +
          (layer.name.empty() ? std::string() : " (" + layer.name + ")");
 }
@@ -36,9 +36,9 @@ void require_width(const std::string& where, const char* field, int value) {
 
 }  // namespace
 
-LayerSpec conv_layer(std::string name, int kernel_size, int filters, int weight_bits, int result_bits) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Conv;
+StageSpec conv_layer(std::string name, int kernel_size, int filters, int weight_bits, int result_bits) {
+  StageSpec layer;
+  layer.kind = StageKind::Conv;
   layer.name = std::move(name);
   layer.kernel_size = kernel_size;
   layer.filters = filters;
@@ -47,17 +47,17 @@ LayerSpec conv_layer(std::string name, int kernel_size, int filters, int weight_
   return layer;
 }
 
-LayerSpec relu_layer(std::string name, int result_bits) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Activation;
+StageSpec relu_layer(std::string name, int result_bits) {
+  StageSpec layer;
+  layer.kind = StageKind::Activation;
   layer.name = std::move(name);
   layer.result_bits = result_bits;
   return layer;
 }
 
-LayerSpec pool_layer(std::string name, int pool_size, PoolKind kind, int result_bits) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Pool;
+StageSpec pool_layer(std::string name, int pool_size, PoolKind kind, int result_bits) {
+  StageSpec layer;
+  layer.kind = StageKind::Pool;
   layer.name = std::move(name);
   layer.pool_height = pool_size;
   layer.pool_width = pool_size;
@@ -66,16 +66,16 @@ LayerSpec pool_layer(std::string name, int pool_size, PoolKind kind, int result_
   return layer;
 }
 
-LayerSpec flatten_layer(std::string name) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Flatten;
+StageSpec flatten_layer(std::string name) {
+  StageSpec layer;
+  layer.kind = StageKind::Flatten;
   layer.name = std::move(name);
   return layer;
 }
 
-LayerSpec dense_layer(std::string name, int units, int weight_bits, int result_bits) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Dense;
+StageSpec dense_layer(std::string name, int units, int weight_bits, int result_bits) {
+  StageSpec layer;
+  layer.kind = StageKind::Dense;
   layer.name = std::move(name);
   layer.units = units;
   layer.weight_bits = weight_bits;
@@ -83,17 +83,17 @@ LayerSpec dense_layer(std::string name, int units, int weight_bits, int result_b
   return layer;
 }
 
-LayerSpec softmax_layer(std::string name, int result_bits) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Softmax;
+StageSpec softmax_layer(std::string name, int result_bits) {
+  StageSpec layer;
+  layer.kind = StageKind::Softmax;
   layer.name = std::move(name);
   layer.result_bits = result_bits;
   return layer;
 }
 
-LayerSpec sigmoid_layer(std::string name, int result_bits) {
-  LayerSpec layer;
-  layer.kind = LayerKind::Sigmoid;
+StageSpec sigmoid_layer(std::string name, int result_bits) {
+  StageSpec layer;
+  layer.kind = StageKind::Sigmoid;
   layer.name = std::move(name);
   layer.result_bits = result_bits;
   return layer;
@@ -107,7 +107,7 @@ int coordinate_bits(int height, int width) {
   return ceil_log2(static_cast<long long>(std::max(height, width)) + 1);
 }
 
-WeightDigits constant_weight_digits(const LayerSpec& layer, int fan_in, int fan_out) {
+WeightDigits constant_weight_digits(const StageSpec& layer, int fan_in, int fan_out) {
   if (layer.weight_digits) return *layer.weight_digits;
   return glorot_weight_digits(fan_in, fan_out, layer.weight_bits,
                               layer.weight_fraction_bits.value_or(layer.weight_bits - 1));
@@ -140,7 +140,7 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
   current.input_bits = design.input_bits;
   int bits = design.input_bits;
   for (std::size_t index = 0; index < design.layers.size(); ++index) {
-    const LayerSpec& layer = design.layers[index];
+    const StageSpec& layer = design.layers[index];
     LayerShape shape = current;
     shape.input_bits = bits;
     const int result_bits = layer.result_bits > 0 ? layer.result_bits : bits;
@@ -151,7 +151,7 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
                     " needs spatial input, but a flatten came before");
     };
     switch (layer.kind) {
-      case LayerKind::Conv: {
+      case StageKind::Conv: {
         spatial_only("conv");
         require_positive(design, index, "kernel_size", layer.kernel_size);
         require_positive(design, index, "filters", layer.filters);
@@ -170,10 +170,10 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
         current.channels = layer.filters;
         break;
       }
-      case LayerKind::Activation:
+      case StageKind::Activation:
         shape.outputs = current.flat ? current.inputs : 0;
         break;
-      case LayerKind::Pool: {
+      case StageKind::Pool: {
         spatial_only("pool");
         require_positive(design, index, "pool_height", layer.pool_height);
         require_positive(design, index, "pool_width", layer.pool_width);
@@ -190,13 +190,13 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
         current.width /= layer.pool_width;
         break;
       }
-      case LayerKind::Flatten:
+      case StageKind::Flatten:
         spatial_only("flatten");
         current.inputs = current.height * current.width * current.channels;
         current.flat = true;
         shape.outputs = current.inputs;
         break;
-      case LayerKind::Dense:
+      case StageKind::Dense:
         if (!current.flat) throw Error(layer_label(design, index) + ": dense needs a flatten before it");
         require_positive(design, index, "units", layer.units);
         require_width(layer_label(design, index), "weight_bits", layer.weight_bits);
@@ -207,8 +207,8 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
         current.inputs = layer.units;
         shape.outputs = layer.units;
         break;
-      case LayerKind::Softmax:
-      case LayerKind::Sigmoid:
+      case StageKind::Softmax:
+      case StageKind::Sigmoid:
         if (!current.flat)
           throw Error(layer_label(design, index) + ": softmax/sigmoid needs a flatten before it");
         require_positive(design, index, "table_size", layer.table_size);

@@ -56,7 +56,7 @@ struct ConstantWeightCost {
 /// adder), and every non-zero product is one addend of the layer's accumulator-wide adder tree.
 /// Wide multipliers (both operands >= dsp_min_operand_bits) go to DSPs in the share
 /// dense_dsp_fraction (HLS keeps cheap constants in fabric); those cost only their addend.
-ConstantWeightCost constant_weight_cost(const LayerSpec& layer, const LayerShape& shape, double weights,
+ConstantWeightCost constant_weight_cost(const StageSpec& layer, const LayerShape& shape, double weights,
                                         int fan_in, int fan_out, const Coefficients& coefficients) {
   const WeightDigits digits = constant_weight_digits(layer, fan_in, fan_out);
   const double adders_per_weight = std::max(0.0, digits.mean_digits - digits.nonzero_share);
@@ -77,10 +77,10 @@ ConstantWeightCost constant_weight_cost(const LayerSpec& layer, const LayerShape
 }
 
 /// Dense layers, activations on flat data and the output activations: the same in both architectures.
-void add_head_layer(const LayerSpec& layer, const LayerShape& shape, const Coefficients& coefficients,
+void add_head_layer(const StageSpec& layer, const LayerShape& shape, const Coefficients& coefficients,
                     LayerTerms& terms) {
   switch (layer.kind) {
-    case LayerKind::Dense: {
+    case StageKind::Dense: {
       const double weights = static_cast<double>(shape.inputs) * layer.units;
       const ConstantWeightCost cost =
           constant_weight_cost(layer, shape, weights, shape.inputs, layer.units, coefficients);
@@ -95,19 +95,19 @@ void add_head_layer(const LayerSpec& layer, const LayerShape& shape, const Coeff
       terms.ii.add(1.0);
       break;
     }
-    case LayerKind::Activation: {
+    case StageKind::Activation: {
       const double units = static_cast<double>(shape.inputs) * shape.input_bits;
       terms.lut.add(&Coefficients::lut_per_dense_unit, units);
       terms.ff.add(&Coefficients::ff_per_fixed_unit, units);
       terms.ii.add(1.0);
       break;
     }
-    case LayerKind::Softmax:
-    case LayerKind::Sigmoid: {
+    case StageKind::Softmax:
+    case StageKind::Sigmoid: {
       const double classes = shape.inputs;
       // Index arithmetic and, for softmax, the max and sum trees and the final products.
       double units = classes * (shape.input_bits + layer.table_bits);
-      if (layer.kind == LayerKind::Softmax) {
+      if (layer.kind == StageKind::Softmax) {
         units += classes * (2.0 * layer.table_bits +
                             multiplier_units(layer.table_bits, layer.table_bits, coefficients));
         if (on_dsp(layer.table_bits, layer.table_bits, coefficients)) {
@@ -123,12 +123,14 @@ void add_head_layer(const LayerSpec& layer, const LayerShape& shape, const Coeff
       // Tables are ROMs in block RAM halves (18 Kb), one dual-port copy per two parallel reads.
       const double table_kbits = static_cast<double>(layer.table_size) * layer.table_bits / 1024.0;
       const double halves_per_copy = std::ceil(table_kbits / 18.0);
-      const double copies = std::ceil(classes / 2.0) + (layer.kind == LayerKind::Softmax ? 1.0 : 0.0);
+      const double copies = std::ceil(classes / 2.0) + (layer.kind == StageKind::Softmax ? 1.0 : 0.0);
       terms.bram36 = 0.5 * halves_per_copy * copies;
       terms.ii.add(1.0);
       break;
     }
-    default:
+    case StageKind::Conv:  // the body stages are costed by the architecture's own loop
+    case StageKind::Pool:
+    case StageKind::Flatten:
       break;
   }
 }
@@ -139,21 +141,21 @@ double clock_factor(const DesignSpec& design) {
   return kReferenceEffectivePeriodNs / (design.clock_ns * (1.0 - design.clock_uncertainty));
 }
 
-const char* kind_name(LayerKind kind) {
+const char* kind_name(StageKind kind) {
   switch (kind) {
-    case LayerKind::Conv:
+    case StageKind::Conv:
       return "conv";
-    case LayerKind::Activation:
+    case StageKind::Activation:
       return "activation";
-    case LayerKind::Pool:
+    case StageKind::Pool:
       return "pool";
-    case LayerKind::Flatten:
+    case StageKind::Flatten:
       return "flatten";
-    case LayerKind::Dense:
+    case StageKind::Dense:
       return "dense";
-    case LayerKind::Softmax:
+    case StageKind::Softmax:
       return "softmax";
-    case LayerKind::Sigmoid:
+    case StageKind::Sigmoid:
       return "sigmoid";
   }
   return "unknown";
@@ -181,7 +183,7 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
   result.layers.push_back(reduce);
 
   for (std::size_t index = 0; index < design.layers.size(); ++index) {
-    const LayerSpec& layer = design.layers[index];
+    const StageSpec& layer = design.layers[index];
     const LayerShape& shape = shapes[index];
     LayerTerms terms;
     terms.name = layer.name.empty() ? std::string(kind_name(layer.kind)) + std::to_string(index) : layer.name;
@@ -189,7 +191,7 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
     const double channels = shape.channels;
     const double channel_levels = std::log2(channels);
     switch (layer.kind) {
-      case LayerKind::Conv: {
+      case StageKind::Conv: {
         const double macs = n * n * channels * layer.filters;
         // Each product's weight comes from a K^2-way multiplexer of constants selected by the slot
         // pair's offset: weight_bits functions of ceil(log2(K^2)) select bits, 2^(s - 6) LUT6 each
@@ -212,7 +214,7 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
         terms.ii.add(1.0);
         break;
       }
-      case LayerKind::Activation:
+      case StageKind::Activation:
         if (shape.flat) {
           add_head_layer(layer, shape, coefficients, terms);
         } else {
@@ -222,7 +224,7 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
           terms.ii.add(1.0);
         }
         break;
-      case LayerKind::Pool: {
+      case StageKind::Pool: {
         double units = n * n * (2.0 * hash_bits + channels * shape.accumulator_bits);
         const long long area = static_cast<long long>(layer.pool_height) * layer.pool_width;
         if (layer.pool_kind == PoolKind::Average && !is_power_of_two(area)) {
@@ -241,7 +243,7 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
         terms.ii.add(1.0);
         break;
       }
-      case LayerKind::Flatten: {
+      case StageKind::Flatten: {
         // Every output position selects among the N slots.
         const double units = static_cast<double>(shape.outputs) * n * (shape.input_bits + 3.0) / 3.0;
         terms.lut.add(&Coefficients::lut_per_slot_unit, units);
@@ -250,7 +252,9 @@ DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<Layer
         terms.ii.add(1.0);
         break;
       }
-      default:
+      case StageKind::Dense:
+      case StageKind::Sigmoid:
+      case StageKind::Softmax:
         add_head_layer(layer, shape, coefficients, terms);
         break;
     }
@@ -280,7 +284,7 @@ DesignTerms build_stream_terms(const DesignSpec& design, const std::vector<Layer
   double longest_conv = 0;
   Term longest_conv_term;
   for (std::size_t index = 0; index < design.layers.size(); ++index) {
-    const LayerSpec& layer = design.layers[index];
+    const StageSpec& layer = design.layers[index];
     const LayerShape& shape = shapes[index];
     LayerTerms terms;
     terms.name = layer.name.empty() ? std::string(kind_name(layer.kind)) + std::to_string(index) : layer.name;
@@ -288,7 +292,7 @@ DesignTerms build_stream_terms(const DesignSpec& design, const std::vector<Layer
     const double channels = shape.channels;
     const double pixels = static_cast<double>(shape.height) * shape.width;
     switch (layer.kind) {
-      case LayerKind::Conv: {
+      case StageKind::Conv: {
         const int padding = layer.kernel_size - 1;
         const double rows = shape.height + padding;
         const double columns = shape.width + padding;
@@ -319,7 +323,7 @@ DesignTerms build_stream_terms(const DesignSpec& design, const std::vector<Layer
         pooled_since_conv = false;
         break;
       }
-      case LayerKind::Activation:
+      case StageKind::Activation:
         if (shape.flat) {
           add_head_layer(layer, shape, coefficients, terms);
         } else {
@@ -330,7 +334,7 @@ DesignTerms build_stream_terms(const DesignSpec& design, const std::vector<Layer
           terms.ii.add(pixels);
         }
         break;
-      case LayerKind::Pool: {
+      case StageKind::Pool: {
         const double units =
             shape.width * channels * shape.accumulator_bits / 32.0 + channels * shape.accumulator_bits;
         terms.lut.add(&Coefficients::lut_per_slot_unit, units);
@@ -340,11 +344,13 @@ DesignTerms build_stream_terms(const DesignSpec& design, const std::vector<Layer
         pooled_since_conv = true;
         break;
       }
-      case LayerKind::Flatten:
+      case StageKind::Flatten:
         terms.latency.add(static_cast<double>(shape.outputs));
         terms.ii.add(static_cast<double>(shape.outputs));
         break;
-      default:
+      case StageKind::Dense:
+      case StageKind::Sigmoid:
+      case StageKind::Softmax:
         add_head_layer(layer, shape, coefficients, terms);
         terms.latency.scale(clock_factor(design));
         break;

@@ -13,7 +13,6 @@ namespace sparsepixels::estimate {
 
 namespace {
 
-using ModelKind = spec::LayerKind;
 using spec::ResolvedLayer;
 
 // The CSD digit statistics of a layer's weights once converted to the weight type; none when every
@@ -48,7 +47,7 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
   design.clock_uncertainty = spec.hls.clock_uncertainty;
   design.part = spec.hls.part;
 
-  const bool sparse = !layers.empty() && layers.front().spec.kind == ModelKind::InputReduce;
+  const bool sparse = !layers.empty() && layers.front().spec.kind == spec::LayerKind::InputReduce;
   design.architecture = sparse ? Architecture::Sparse : Architecture::StandardStream;
   bool flattened = false;
   // The type flowing into the current layer (the model input, then each layer's result).
@@ -61,18 +60,19 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
       throw Error(fmt::format("{}: layer '{}' ({}): the estimator cannot cost this layer: {}", origin,
                               layer.spec.name, spec::to_string(layer.spec.kind), reason));
     };
-    LayerSpec entry;
-    entry.name = layer.spec.name;
-    switch (layer.spec.kind) {
-      case ModelKind::InputReduce:
-        // Resolution already rejects an InputReduce that is not first; the estimator builds it in.
-        design.budget = layer.spec.n_active;
-        design.selection =
-            layer.spec.selection == spec::Selection::TopK ? SelectionPolicy::TopK : SelectionPolicy::Raster;
-        data_type = types.result;
-        continue;
-      case ModelKind::SparseConv2D:
-      case ModelKind::Conv2D: {
+    const std::optional<spec::StageKind> stage = spec::kind_info(layer.spec.kind).stage;
+    if (!stage) {
+      // Input reduction: resolution already rejects one that is not first; the estimator builds it in.
+      design.budget = layer.spec.n_active;
+      design.selection =
+          layer.spec.selection == spec::Selection::TopK ? SelectionPolicy::TopK : SelectionPolicy::Raster;
+      data_type = types.result;
+      continue;
+    }
+    // Sparse and standard kinds of one family map to the same stage; the architecture costs them.
+    StageSpec entry;
+    switch (*stage) {
+      case StageKind::Conv:
         entry = conv_layer(layer.spec.name, layer.spec.kernel, layer.spec.filters,
                            std::max(types.weight.width, types.bias.width), types.result.width);
         entry.accumulator_bits = accumulator_bits(
@@ -81,17 +81,11 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
         if (options.use_weight_sparsity)
           entry.weight_digits = measured_digits(model.layer(index).weights, types.weight);
         break;
-      }
-      case ModelKind::SparseReLU:
-      case ModelKind::ReLU:
+      case StageKind::Activation:
         entry = relu_layer(layer.spec.name, types.result.width);
         break;
-      case ModelKind::SparseAvgPool2D:
-      case ModelKind::SparseMaxPool2D:
-      case ModelKind::AvgPool2D:
-      case ModelKind::MaxPool2D: {
-        const bool average =
-            layer.spec.kind == ModelKind::SparseAvgPool2D || layer.spec.kind == ModelKind::AvgPool2D;
+      case StageKind::Pool: {
+        const bool average = spec::kind_info(layer.spec.kind).accumulator == spec::AccumulatorRule::PoolSum;
         entry = pool_layer(layer.spec.name, layer.spec.pool_height,
                            average ? PoolKind::Average : PoolKind::Max, types.result.width);
         entry.pool_width = layer.spec.pool_width;
@@ -101,12 +95,11 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
         }
         break;
       }
-      case ModelKind::SparseFlatten:
-      case ModelKind::Flatten:
+      case StageKind::Flatten:
         entry = flatten_layer(layer.spec.name);
         flattened = true;
         break;
-      case ModelKind::Dense:
+      case StageKind::Dense:
         // A model may feed a 1x1 input straight into Dense; the estimator's dense needs a flat vector.
         if (!flattened) cannot_cost("Dense without a Flatten before it");
         entry = dense_layer(layer.spec.name, layer.spec.units, std::max(types.weight.width, types.bias.width),
@@ -117,12 +110,12 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
         if (options.use_weight_sparsity)
           entry.weight_digits = measured_digits(model.layer(index).weights, types.weight);
         break;
-      case ModelKind::Softmax:
-      case ModelKind::Sigmoid:
+      case StageKind::Softmax:
+      case StageKind::Sigmoid:
         if (!flattened)
           cannot_cost(fmt::format("{} without a Flatten before it", spec::to_string(layer.spec.kind)));
-        entry = layer.spec.kind == ModelKind::Softmax ? softmax_layer(layer.spec.name, types.result.width)
-                                                      : sigmoid_layer(layer.spec.name, types.result.width);
+        entry = *stage == StageKind::Softmax ? softmax_layer(layer.spec.name, types.result.width)
+                                             : sigmoid_layer(layer.spec.name, types.result.width);
         entry.table_bits = types.table.width;
         break;
     }

@@ -162,7 +162,12 @@ LayerSpec read_layer(const std::string& origin, const YAML::Node& node, std::siz
       layer.units = read_scalar<int>(context, node, "units", 0);
       if (layer.units <= 0) context.fail(node, "units", "missing or not > 0");
       break;
-    default:
+    case LayerKind::SparseReLU:
+    case LayerKind::SparseFlatten:
+    case LayerKind::ReLU:
+    case LayerKind::Sigmoid:
+    case LayerKind::Softmax:
+    case LayerKind::Flatten:
       check_keys(context, node, "", allowed);
       break;
   }

@@ -159,7 +159,13 @@ std::string summary(const Model& model) {
         types =
             fmt::format("table {}  out {}", layer.types.table.to_string(), layer.types.result.to_string());
         break;
-      default:
+      case LayerKind::InputReduce:
+      case LayerKind::SparseReLU:
+      case LayerKind::SparseMaxPool2D:
+      case LayerKind::SparseFlatten:
+      case LayerKind::ReLU:
+      case LayerKind::MaxPool2D:
+      case LayerKind::Flatten:
         types = fmt::format("out {}", layer.types.result.to_string());
         break;
     }

@@ -55,7 +55,12 @@ json layer_json(const ResolvedLayer& layer, const layers::Layer& values) {
     case LayerKind::Dense:
       j["units"] = s.units;
       break;
-    default:
+    case LayerKind::SparseReLU:
+    case LayerKind::SparseFlatten:
+    case LayerKind::ReLU:
+    case LayerKind::Sigmoid:
+    case LayerKind::Softmax:
+    case LayerKind::Flatten:
       break;
   }
   j["input_shape"] = shape_json(layer.input);
@@ -252,7 +257,12 @@ Model load_model(const std::string& path) {
       case LayerKind::Dense:
         layer.units = lr.get<int>(l, "units");
         break;
-      default:
+      case LayerKind::SparseReLU:
+      case LayerKind::SparseFlatten:
+      case LayerKind::ReLU:
+      case LayerKind::Sigmoid:
+      case LayerKind::Softmax:
+      case LayerKind::Flatten:
         break;
     }
     const json& types = lr.need(l, "types");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sparsepixels/estimate/weight_digits.h"
+#include "sparsepixels/spec/layer_kinds.h"
 
 namespace sparsepixels::estimate {
 
@@ -15,16 +16,16 @@ enum class Architecture { Sparse, StandardStream };
 /// How input reduction chooses its N pixels (reference section 3.1 and issue 3).
 enum class SelectionPolicy { Raster, TopK };
 
-/// The layer families the estimator knows.
-enum class LayerKind { Conv, Activation, Pool, Flatten, Dense, Softmax, Sigmoid };
+/// The stage families the estimator knows (each model layer kind names its stage in spec's table).
+using spec::StageKind;
 
 /// Average or max pooling.
 enum class PoolKind { Average, Max };
 
 /// One layer of a described design: its sizes and the bit widths of its data path.
 /// Input sizes are not stored: they follow from the design's input and the layers before.
-struct LayerSpec {
-  LayerKind kind = LayerKind::Activation;
+struct StageSpec {
+  StageKind kind = StageKind::Activation;
   std::string name;
   int kernel_size = 0;  ///< Conv: K (odd), square kernel
   int filters = 0;      ///< Conv: F
@@ -56,20 +57,20 @@ struct DesignSpec {
   int budget = 0;  ///< N, the number of active-pixel slots (sparse only)
   SelectionPolicy selection = SelectionPolicy::Raster;
   int input_bits = 8;  ///< width of the input type
-  std::vector<LayerSpec> layers;
+  std::vector<StageSpec> layers;
   double clock_ns = 5.0;
   double clock_uncertainty = 0.27;  ///< fraction of the period (reference: 27% sparse, 12.5% standard)
   std::string part = "xcu250-figd2104-2L-e";
 };
 
 /// Builders for the layer list (the widths are those of the layer's weights and result).
-LayerSpec conv_layer(std::string name, int kernel_size, int filters, int weight_bits, int result_bits);
-LayerSpec relu_layer(std::string name, int result_bits = 0);
-LayerSpec pool_layer(std::string name, int pool_size, PoolKind kind = PoolKind::Average, int result_bits = 0);
-LayerSpec flatten_layer(std::string name);
-LayerSpec dense_layer(std::string name, int units, int weight_bits, int result_bits);
-LayerSpec softmax_layer(std::string name, int result_bits = 16);
-LayerSpec sigmoid_layer(std::string name, int result_bits = 16);
+StageSpec conv_layer(std::string name, int kernel_size, int filters, int weight_bits, int result_bits);
+StageSpec relu_layer(std::string name, int result_bits = 0);
+StageSpec pool_layer(std::string name, int pool_size, PoolKind kind = PoolKind::Average, int result_bits = 0);
+StageSpec flatten_layer(std::string name);
+StageSpec dense_layer(std::string name, int units, int weight_bits, int result_bits);
+StageSpec softmax_layer(std::string name, int result_bits = 16);
+StageSpec sigmoid_layer(std::string name, int result_bits = 16);
 
 /// The shape and widths seen by one layer after propagation through the design.
 struct LayerShape {
@@ -96,6 +97,6 @@ int coordinate_bits(int height, int width);
 /// The digit statistics the estimator uses for a constant-weight layer with fan_in inputs and
 /// fan_out outputs per weight (dense: n_in, n_out; conv: K*K*C, K*K*F): layer.weight_digits when
 /// given, else glorot_weight_digits in the layer's weight type.
-WeightDigits constant_weight_digits(const LayerSpec& layer, int fan_in, int fan_out);
+WeightDigits constant_weight_digits(const StageSpec& layer, int fan_in, int fan_out);
 
 }  // namespace sparsepixels::estimate

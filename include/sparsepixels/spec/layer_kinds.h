@@ -27,8 +27,8 @@ enum class LayerKind {
 };
 
 /// The hardware stage families the estimator costs (docs/estimator.md). Input reduction is built
-/// into every sparse design rather than listed as a stage.
-enum class StageKind { InputReduction, Conv, Activation, Pool, Flatten, Dense, Softmax, Sigmoid };
+/// into every sparse design rather than costed as a stage.
+enum class StageKind { Conv, Activation, Pool, Flatten, Dense, Softmax, Sigmoid };
 
 /// What a layer's accumulator must hold exactly (reference 11.3).
 enum class AccumulatorRule {
@@ -40,14 +40,14 @@ enum class AccumulatorRule {
 /// The properties of one layer kind that other rooms look up instead of switching on the kind.
 struct LayerKindInfo {
   LayerKind kind;
-  const char* name;              ///< config and model-file spelling ("SparseConv2D")
-  bool sparse_input;             ///< reads slots (feat + hash)
-  bool sparse_output;            ///< writes slots (feat + hash)
-  bool has_parameters;           ///< trainable weights and biases
-  AccumulatorRule accumulator;   ///< what its `accum` type holds
-  const char* kernel_header;     ///< nnet_utils header of its io_parallel kernel
-  const char* stream_header;     ///< nnet_utils header of its io_stream kernel ("" if none)
-  StageKind stage;               ///< the estimator's stage family
+  const char* name;                ///< config and model-file spelling ("SparseConv2D")
+  bool sparse_input;               ///< reads slots (feat + hash)
+  bool sparse_output;              ///< writes slots (feat + hash)
+  bool has_parameters;             ///< trainable weights and biases
+  AccumulatorRule accumulator;     ///< what its `accum` type holds
+  const char* kernel_header;       ///< nnet_utils header of its io_parallel kernel
+  const char* stream_header;       ///< nnet_utils header of its io_stream kernel ("" if none)
+  std::optional<StageKind> stage;  ///< the estimator's stage family (none: built into the design)
   std::initializer_list<const char*> parameter_files;  ///< weights/ headers, suffixes of the layer id
 };
 
