@@ -8,7 +8,8 @@
 
 #include "command.h"
 #include "sparsepixels/error.h"
-#include "sparsepixels/train/bench.h"
+#include "sparsepixels/util/atomic_file.h"
+#include "sparsepixels/workflow/bench.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -28,7 +29,7 @@ Run setup_bench(CLI::App& sub) {
       ->check(CLI::Range(128, 10000000));
   sub.add_option("--seconds", args->seconds, "Seconds per measurement")->check(CLI::Range(0.1, 60.0));
   return [args] {
-    const train::BenchResult result = train::run_bench(args->threads, args->events, args->seconds);
+    const workflow::BenchResult result = workflow::run_bench(args->threads, args->events, args->seconds);
     const std::string json = result.to_json();
     if (args->json == "-") {
       std::cout << json << "\n";
@@ -45,13 +46,7 @@ Run setup_bench(CLI::App& sub) {
                                result.events);
     }
     if (!args->json.empty() && args->json != "-") {
-      const std::string temporary = args->json + ".tmp";
-      {
-        std::ofstream out(temporary);
-        if (!out) throw Error(fmt::format("{}: cannot write", temporary));
-        out << json << "\n";
-      }
-      std::filesystem::rename(temporary, args->json);
+      util::write_file_atomically(args->json, fmt::format("{}\n", json));
     }
     return 0;
   };

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "command.h"
-#include "sparsepixels/demo/demo.h"
 #include "sparsepixels/util/progress.h"
+#include "sparsepixels/workflow/demo.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -19,7 +19,7 @@ std::string executable_path() {
 }
 
 Run setup_demo(CLI::App& sub) {
-  auto options = std::make_shared<demo::DemoOptions>();
+  auto options = std::make_shared<workflow::DemoOptions>();
   sub.add_option("--out", options->out_dir, "Output folder (default demo-out)");
   sub.add_option("--epochs", options->epochs, "Epoch budget of the standard CNN (default 10)")
       ->check(CLI::PositiveNumber);
@@ -50,8 +50,8 @@ Run setup_demo(CLI::App& sub) {
     options->executable_path = executable_path();
     options->progress = &std::cout;
     options->progress_bars = util::terminal_progress().stream;
-    const demo::DemoResult result = demo::run_demo(*options);
-    std::cout << "\n" << demo::format_table(result);
+    const workflow::DemoResult result = workflow::run_demo(*options);
+    std::cout << "\n" << workflow::format_table(result);
     if (!result.plot_warning.empty()) std::cerr << "warning: " << result.plot_warning << "\n";
     std::cout << "wrote " << result.summary_path << ", " << result.table_path;
     if (result.plot_warning.empty()) std::cout << ", " << result.plot_path;

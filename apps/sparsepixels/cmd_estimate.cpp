@@ -42,7 +42,7 @@ int run_estimate(const EstimateOptions& options) {
   std::ostream& text = options.json == "-" ? std::cerr : std::cout;
   const bool sparse = design.architecture == estimate::Architecture::Sparse;
   text << "estimate of " << options.path << " (" << design.name << "): "
-       << (sparse ? "sparse io_parallel, N = " + std::to_string(design.budget)
+       << (sparse ? "sparse io_parallel, N = " + std::to_string(design.n_active)
                   : std::string("standard io_stream"))
        << ", part " << design.part << ", clock " << design.clock_ns << " ns, uncertainty "
        << design.clock_uncertainty * 100 << "%\n";

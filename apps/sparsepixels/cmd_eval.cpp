@@ -11,6 +11,7 @@
 #include "sparsepixels/error.h"
 #include "sparsepixels/eval/evaluation.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
@@ -52,7 +53,7 @@ Run setup_eval(CLI::App& sub) {
     }
     progress.finish();
     const eval::EvaluationFiles files = eval::write_evaluation(evaluation, args->out);
-    if (!args->json.empty()) eval::write_file_atomically(args->json, eval::metrics_json(evaluation, files));
+    if (!args->json.empty()) util::write_file_atomically(args->json, eval::metrics_json(evaluation, files));
     std::cout << eval::format_summary(evaluation);
     std::cout << fmt::format("wrote {}, {}", files.metrics_json, files.confusion_csv);
     for (const std::string& path : files.roc_csv) std::cout << ", " << path;

@@ -13,6 +13,7 @@
 #include "sparsepixels/error.h"
 #include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
@@ -61,21 +62,15 @@ Run setup_predict(CLI::App& sub) {
       progress.update(first + count);
     }
     progress.finish();
-    const std::string temporary = args->out + ".tmp";
-    {
-      std::ofstream file(temporary);
-      if (!file) throw Error(fmt::format("{}: cannot write", temporary));
-      file << "event,label";
-      for (std::size_t k = 0; k < outputs; ++k) file << ",output" << k;
-      file << "\n";
-      for (std::size_t e = 0; e < split.size(); ++e) {
-        file << e << "," << split.y[e];
-        for (std::size_t k = 0; k < outputs; ++k) file << fmt::format(",{:.17g}", out[e * outputs + k]);
-        file << "\n";
-      }
-      if (!file) throw Error(fmt::format("{}: write failed", temporary));
+    std::string text = "event,label";
+    for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",output{}", k);
+    text += "\n";
+    for (std::size_t e = 0; e < split.size(); ++e) {
+      text += fmt::format("{},{}", e, split.y[e]);
+      for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",{:.17g}", out[e * outputs + k]);
+      text += "\n";
     }
-    std::filesystem::rename(temporary, args->out);
+    util::write_file_atomically(args->out, text);
     std::cout << fmt::format("wrote {} predictions of '{}' to {}\n", split.size(), args->split, args->out);
     return 0;
   };

@@ -15,6 +15,7 @@
 #include "sparsepixels/estimate/from_model.h"
 #include "sparsepixels/estimate/vendor_reports.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -40,19 +41,7 @@ void write_text(const std::string& text, const std::string& path) {
     std::cout << text << std::flush;
     return;
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    stream << text;
-    stream.flush();
-    if (!stream) throw Error(temporary + ": cannot write");
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary, error);
-    throw Error(path + ": cannot write: " + error.message());
-  }
+  util::write_file_atomically(path, text);
 }
 
 int run_report(const ReportOptions& options) {

@@ -8,6 +8,7 @@
 #include "command.h"
 #include "sparsepixels/data/stats.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::cli {
 namespace {
@@ -34,7 +35,7 @@ nlohmann::json to_json(const data::ActivePixelStats& stats) {
                               stats.histogram.begin(),
                               stats.histogram.begin() + static_cast<std::ptrdiff_t>(stats.max + 1))}}},
           {"keep_fraction", stats.keep_fraction},
-          {"budget", stats.budget}};
+          {"n_active", stats.n_active}};
 }
 
 void write_json(const std::string& path, const nlohmann::json& json) {
@@ -42,14 +43,7 @@ void write_json(const std::string& path, const nlohmann::json& json) {
     std::cout << json.dump(2) << "\n";
     return;
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    if (!out) throw Error(path + ": cannot write");
-    out << json.dump(2) << "\n";
-    if (!out) throw Error(path + ": cannot write");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename " + temporary);
+  util::write_file_atomically(path, json.dump(2) + "\n");
 }
 
 Run setup_stats(CLI::App& app) {
@@ -81,7 +75,7 @@ Run setup_stats(CLI::App& app) {
               << 100.0 * stats.mean / stats.pixels_per_event << "% of " << stats.pixels_per_event << "), sd "
               << stats.standard_deviation << ", min " << stats.min << ", median " << stats.percentile(0.5)
               << ", p95 " << stats.percentile(0.95) << ", max " << stats.max << "\nbudget N keeping "
-              << 100.0 * stats.keep_fraction << "% of events whole: " << stats.budget << "\n";
+              << 100.0 * stats.keep_fraction << "% of events whole: " << stats.n_active << "\n";
     return 0;
   };
 }

@@ -8,6 +8,7 @@
 
 #include "hdf5_access.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::data {
 namespace {
@@ -282,6 +283,7 @@ std::size_t SplitReader::size() const {
 
 struct DatasetWriter::State {
   std::string path, temporary;
+  std::unique_ptr<util::AtomicFile> output;  // removes the temporary unless finish() committed it
   DatasetInfo info;
   H5::H5File file;
   std::map<std::string, SplitDatasets> splits;
@@ -303,7 +305,8 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetInfo& info)
   if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
     throw Error(path + ": output folder " + parent.string() + " does not exist");
   }
-  s.temporary = hdf5::temporary_name_for(path);
+  s.output = std::make_unique<util::AtomicFile>(path);
+  s.temporary = s.output->temporary();
   try {
     hdf5::guarded(path, "creating " + s.temporary, [&] {
       s.file = H5::H5File(s.temporary, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, hdf5::file_access());
@@ -341,14 +344,13 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetInfo& info)
         s.splits[split] = datasets;
       }
     });
-  } catch (...) {  // the destructor does not run for a failed constructor: remove the temporary here
+  } catch (...) {  // the destructor does not run for a failed constructor: close the file here
     try {
       s.splits.clear();
       s.file.close();
     } catch (...) {  // already failing; the original error is the one to report
     }
-    hdf5::remove_quietly(s.temporary);
-    throw;
+    throw;  // destroying the state removes the temporary
   }
 }
 
@@ -357,9 +359,8 @@ DatasetWriter::~DatasetWriter() {
     try {
       state_->splits.clear();
       state_->file.close();
-    } catch (...) {  // cleanup must not throw; the temporary is removed below regardless
+    } catch (...) {  // cleanup must not throw; destroying the state removes the temporary regardless
     }
-    hdf5::remove_quietly(state_->temporary);
   }
 }
 
@@ -408,12 +409,7 @@ void DatasetWriter::finish() {
     s.splits.clear();
     s.file.close();
   });
-  std::error_code error;
-  std::filesystem::rename(s.temporary, s.path, error);
-  if (error) {
-    hdf5::remove_quietly(s.temporary);
-    throw Error(s.path + ": cannot rename the finished temporary file: " + error.message());
-  }
+  s.output->commit();
   s.finished = true;
 }
 

@@ -65,14 +65,4 @@ std::vector<hsize_t> dimensions(const H5::DataSet& dataset) {
   return dims;
 }
 
-void remove_quietly(const std::string& path) {
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-}
-
-std::string temporary_name_for(const std::string& path) {
-  static std::atomic<unsigned> counter{0};
-  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
-
 }  // namespace sparsepixels::data::hdf5

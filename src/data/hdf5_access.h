@@ -72,10 +72,4 @@ std::vector<T> read_all(const H5::DataSet& dataset, const H5::PredType& memory_t
   return out;
 }
 
-/// Removes a file if it exists (cleanup of temporaries); never throws.
-void remove_quietly(const std::string& path);
-
-/// A temporary name in the same folder as `path` (so the final rename is atomic).
-std::string temporary_name_for(const std::string& path);
-
 }  // namespace sparsepixels::data::hdf5

@@ -68,7 +68,7 @@ ActivePixelStats active_pixel_stats(const std::string& path, const std::string& 
       std::find_if(stats.histogram.rbegin(), stats.histogram.rend(), [](std::size_t c) { return c > 0; });
   stats.min = static_cast<std::size_t>(first - stats.histogram.begin());
   stats.max = stats.histogram.size() - 1 - static_cast<std::size_t>(last - stats.histogram.rbegin());
-  stats.budget = smallest_budget(stats.histogram, keep_fraction);
+  stats.n_active = smallest_budget(stats.histogram, keep_fraction);
   return stats;
 }
 

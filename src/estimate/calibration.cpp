@@ -46,7 +46,7 @@ void solve(const std::vector<Member>& members, const std::vector<Observation>& o
     coefficients.*members[column] = solution(column);
 }
 
-DesignSpec reduction_design(int pixels, int budget) {
+DesignSpec reduction_design(int pixels, int n_active) {
   // Any H x W with the published pixel count: only H*W enters the reduction model.
   static const std::map<int, std::pair<int, int>> shapes = {{100, {10, 10}},  {200, {10, 20}},
                                                             {300, {15, 20}},  {1000, {25, 40}},
@@ -55,21 +55,21 @@ DesignSpec reduction_design(int pixels, int budget) {
   if (found == shapes.end())
     throw Error(fmt::format("estimator calibration: no shape for {} pixels", pixels));
   DesignSpec design;
-  design.name = fmt::format("reduce-{}px-N{}", pixels, budget);
+  design.name = fmt::format("reduce-{}px-N{}", pixels, n_active);
   design.height = found->second.first;
   design.width = found->second.second;
-  design.budget = budget;
+  design.n_active = n_active;
   design.input_bits = 8;
   design.layers = {relu_layer("relu")};
   return design;
 }
 
-DesignSpec conv_dsp_design(int budget) {
+DesignSpec conv_dsp_design(int n_active) {
   DesignSpec design;
-  design.name = fmt::format("conv16-N{}", budget);
+  design.name = fmt::format("conv16-N{}", n_active);
   design.height = 32;
   design.width = 32;
-  design.budget = budget;
+  design.n_active = n_active;
   design.input_bits = 16;
   design.layers = {conv_layer("conv", 3, 1, 16, 16)};
   return design;
@@ -92,15 +92,15 @@ bool PublishedDesign::is_fitted(const std::string& quantity) const {
   return std::find(fitted.begin(), fitted.end(), quantity) != fitted.end();
 }
 
-DesignSpec paper_design(PaperModel model, int budget, int bits) {
+DesignSpec paper_design(PaperModel model, int n_active, int bits) {
   if (bits != 8 && bits != 16) throw Error(fmt::format("paper_design: bits must be 8 or 16, got {}", bits));
-  if (budget < 0) throw Error(fmt::format("paper_design: budget must be >= 0, got {}", budget));
+  if (n_active < 0) throw Error(fmt::format("paper_design: n_active must be >= 0, got {}", n_active));
   DesignSpec design;
-  design.architecture = budget > 0 ? Architecture::Sparse : Architecture::StandardStream;
-  design.budget = budget;
-  design.clock_uncertainty = budget > 0 ? 0.27 : 0.125;
+  design.architecture = n_active > 0 ? Architecture::Sparse : Architecture::StandardStream;
+  design.n_active = n_active;
+  design.clock_uncertainty = n_active > 0 ? 0.27 : 0.125;
   design.input_bits = bits;
-  const std::string variant = budget == 0 ? "standard" : fmt::format("sparse-N{}", budget);
+  const std::string variant = n_active == 0 ? "standard" : fmt::format("sparse-N{}", n_active);
   // Logits feed the output activation as ap_fixed<16,6> in every paper design (section 5).
   const int logits = 16;
 
@@ -165,10 +165,10 @@ const std::vector<PublishedDesign>& published_designs() {
     std::vector<PublishedDesign> list;
     const int budgets[4] = {8, 12, 16, 20};
     const char* names[4] = {"t", "s", "m", "l"};
-    auto add = [&](PaperModel model, int budget, int bits, const std::string& id,
+    auto add = [&](PaperModel model, int n_active, int bits, const std::string& id,
                    std::optional<double> latency, std::optional<double> ii, std::optional<double> lut,
                    std::optional<double> ff, std::optional<double> dsp, std::vector<std::string> fitted) {
-      list.push_back({id, paper_design(model, budget, bits), latency, ii, lut, ff, dsp, std::move(fitted)});
+      list.push_back({id, paper_design(model, n_active, bits), latency, ii, lut, ff, dsp, std::move(fitted)});
     };
     const double mnist_latency[4] = {79, 104, 124, 146}, jets_latency[4] = {75, 97, 119, 140};
     const double sparse_ii[4] = {35, 52, 67, 84};
@@ -223,7 +223,7 @@ const std::vector<PublishedReduction>& published_reductions() {
       for (int i = 0; i < 6; ++i) {
         PublishedReduction point;
         point.pixels = row.pixels;
-        point.budget = 5 * (i + 1);
+        point.n_active = 5 * (i + 1);
         point.latency = row.latency[i];
         if (i == 0) point.lut = row.lut;
         point.fit = row.fit;
@@ -273,9 +273,9 @@ Coefficients fit_coefficients() {
       std::vector<double> residuals;
       for (const PublishedReduction& point : published_reductions()) {
         if (!point.fit) continue;
-        const DesignSpec design = reduction_design(point.pixels, point.budget);
+        const DesignSpec design = reduction_design(point.pixels, point.n_active);
         residuals.push_back(point.latency -
-                            detail::reduction_cycles_per_slot(point.pixels, design, trial) * point.budget);
+                            detail::reduction_cycles_per_slot(point.pixels, design, trial) * point.n_active);
       }
       double mean = 0;
       for (double residual : residuals) mean += residual / residuals.size();
@@ -302,7 +302,7 @@ Coefficients fit_coefficients() {
     for (const PublishedReduction& point : published_reductions()) {
       if (!point.fit) continue;
       const DesignTerms terms =
-          detail::build_terms(reduction_design(point.pixels, point.budget), coefficients);
+          detail::build_terms(reduction_design(point.pixels, point.n_active), coefficients);
       observations.push_back({terms.layers.front().latency, point.latency, 1});
     }
     solve({&Coefficients::reduce_extra_cycles}, observations, coefficients);
@@ -380,7 +380,7 @@ Coefficients fit_coefficients() {
     for (const PublishedReduction& point : published_reductions()) {
       if (!point.fit || !point.lut) continue;
       const DesignTerms terms =
-          detail::build_terms(reduction_design(point.pixels, point.budget), coefficients);
+          detail::build_terms(reduction_design(point.pixels, point.n_active), coefficients);
       observations.push_back({terms.layers.front().lut, *point.lut, 1.0 / *point.lut});
     }
     solve({&Coefficients::lut_per_reduce_bit}, observations, coefficients);
@@ -444,8 +444,8 @@ std::vector<ValidationRow> validation_rows(const Coefficients& coefficients) {
   }
   for (const PublishedReduction& point : published_reductions()) {
     const DesignEstimate estimate =
-        estimate_design(reduction_design(point.pixels, point.budget), coefficients);
-    const std::string id = fmt::format("reduce-{}px-N{}", point.pixels, point.budget);
+        estimate_design(reduction_design(point.pixels, point.n_active), coefficients);
+    const std::string id = fmt::format("reduce-{}px-N{}", point.pixels, point.n_active);
     rows.push_back({id, "latency", point.latency, static_cast<double>(estimate.layers.front().latency_cycles),
                     point.fit});
     if (point.lut) rows.push_back({id, "lut", *point.lut, estimate.layers.front().resources.lut, point.fit});
@@ -459,9 +459,9 @@ std::vector<ValidationRow> validation_rows(const Coefficients& coefficients) {
         {"reduce-16bit-per-pixel", "lut", 47.0, estimate.layers.front().resources.lut / 3000.0, false});
   }
   for (const PublishedConvDsp& point : published_conv_dsp()) {
-    const DesignEstimate estimate = estimate_design(conv_dsp_design(point.budget), coefficients);
+    const DesignEstimate estimate = estimate_design(conv_dsp_design(point.n_active), coefficients);
     rows.push_back(
-        {fmt::format("conv16-N{}", point.budget), "dsp", point.dsp, estimate.resources.dsp, false});
+        {fmt::format("conv16-N{}", point.n_active), "dsp", point.dsp, estimate.resources.dsp, false});
   }
   return rows;
 }

@@ -120,9 +120,9 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
                 std::to_string(design.width) + "x" + std::to_string(design.channels));
   }
   require_width(where, "input_bits", design.input_bits);
-  if (design.architecture == Architecture::Sparse && design.budget <= 0) {
-    throw Error(where + ": budget N must be positive for a sparse design, got " +
-                std::to_string(design.budget));
+  if (design.architecture == Architecture::Sparse && design.n_active <= 0) {
+    throw Error(where + ": n_active (N) must be positive for a sparse design, got " +
+                std::to_string(design.n_active));
   }
   if (!(design.clock_ns > 0))
     throw Error(where + ": clock_ns must be positive, got " + std::to_string(design.clock_ns));
@@ -162,7 +162,7 @@ std::vector<LayerShape> propagate_shapes(const DesignSpec& design) {
         }
         const int window = layer.kernel_size * layer.kernel_size;
         const int fan_in =
-            (design.architecture == Architecture::Sparse ? std::min(design.budget, window) : window) *
+            (design.architecture == Architecture::Sparse ? std::min(design.n_active, window) : window) *
             current.channels;
         shape.accumulator_bits = layer.accumulator_bits > 0
                                      ? layer.accumulator_bits

@@ -10,6 +10,7 @@
 
 #include "model_terms.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::estimate {
 
@@ -164,7 +165,7 @@ const char* kind_name(StageKind kind) {
 DesignTerms build_sparse_terms(const DesignSpec& design, const std::vector<LayerShape>& shapes,
                                const Coefficients& coefficients) {
   DesignTerms result;
-  const double n = design.budget;
+  const double n = design.n_active;
   const int hash_bits = coordinate_bits(design.height, design.width);
   const long long pixels = static_cast<long long>(design.height) * design.width;
 
@@ -530,21 +531,7 @@ void write_estimate_json(const DesignEstimate& estimate, const std::string& path
     std::cout << text << std::flush;
     return;
   }
-  // Readers never see a half-written file: write a sibling temporary, then rename over the target.
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    if (!stream) throw Error("cannot write estimate JSON '" + path + "' (opening '" + temporary + "')");
-    stream << text;
-    stream.flush();
-    if (!stream) throw Error("cannot write estimate JSON '" + path + "' (writing '" + temporary + "')");
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary, error);
-    throw Error("cannot write estimate JSON '" + path + "': rename failed");
-  }
+  util::write_file_atomically(path, text);
 }
 
 std::string format_estimate(const DesignEstimate& estimate) {

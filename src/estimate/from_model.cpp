@@ -63,7 +63,7 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
     const std::optional<spec::StageKind> stage = spec::kind_info(layer.spec.kind).stage;
     if (!stage) {
       // Input reduction: resolution already rejects one that is not first; the estimator builds it in.
-      design.budget = layer.spec.n_active;
+      design.n_active = layer.spec.n_active;
       design.selection =
           layer.spec.selection == spec::Selection::TopK ? SelectionPolicy::TopK : SelectionPolicy::Raster;
       data_type = types.result;

@@ -10,6 +10,7 @@
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/inference/fixed_inference.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::eval {
 namespace {
@@ -166,7 +167,7 @@ EvaluationFiles write_evaluation(const Evaluation& evaluation, const std::string
     files.plot_warning = drawn.warning;
   }
   files.metrics_json = in_folder("metrics.json");
-  write_file_atomically(files.metrics_json, metrics_json(evaluation, files));
+  util::write_file_atomically(files.metrics_json, metrics_json(evaluation, files));
   return files;
 }
 

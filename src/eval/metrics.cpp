@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "sparsepixels/error.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::eval {
 
@@ -132,20 +133,6 @@ std::vector<RocCurve> one_vs_rest(const std::vector<double>& outputs, std::size_
   return curves;
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary);
-    if (!file) throw Error(fmt::format("{}: cannot write", temporary));
-    file << text;
-    file.close();
-    if (!file) throw Error(fmt::format("{}: write failed", temporary));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) throw Error(fmt::format("{}: cannot rename {} to it: {}", path, temporary, error.message()));
-}
-
 void write_roc_csv(const RocCurve& curve, const std::string& path) {
   std::ostringstream text;
   text << "fpr,tpr,threshold\n";
@@ -155,7 +142,7 @@ void write_roc_csv(const RocCurve& curve, const std::string& path) {
         "{:.17g},{:.17g},{}\n", point.false_positive_rate, point.true_positive_rate,
         std::isinf(point.threshold) ? std::string("inf") : fmt::format("{:.17g}", point.threshold));
   }
-  write_file_atomically(path, text.str());
+  util::write_file_atomically(path, text.str());
 }
 
 void write_confusion_csv(const std::vector<std::vector<std::size_t>>& counts,
@@ -179,7 +166,7 @@ void write_confusion_csv(const std::vector<std::vector<std::size_t>>& counts,
     for (const std::size_t count : counts[i]) text << "," << count;
     text << "\n";
   }
-  write_file_atomically(path, text.str());
+  util::write_file_atomically(path, text.str());
 }
 
 }  // namespace sparsepixels::eval

@@ -1,8 +1,5 @@
 #include "sparsepixels/eval/roc_plot.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -16,6 +13,8 @@
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/eval/metrics.h"
+#include "sparsepixels/util/atomic_file.h"
+#include "sparsepixels/util/process.h"
 
 extern char** environ;
 
@@ -37,28 +36,6 @@ std::string last_line(const std::string& path) {
     if (line.find_first_not_of(" \t\r^") != std::string::npos) last = line;
   }
   return last;
-}
-
-// Runs `arguments` with stdout and stderr sent to `log_path`; returns the exit status or -1.
-int run_program(const std::vector<std::string>& arguments, const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> argv;
-  for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  pid_t child = 0;
-  const int spawned = posix_spawnp(&child, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace
@@ -96,7 +73,8 @@ PlotResult plot_roc(const std::vector<PlotSeries>& series, const std::string& pn
   const std::filesystem::path png(png_path);
   const std::string script_path = std::filesystem::path(png).replace_extension(".gp").string();
   const std::string log_path = std::filesystem::path(png).replace_extension(".gnuplot.log").string();
-  const std::string temporary_png = png_path + ".tmp";
+  util::AtomicFile png_file(png_path);  // gnuplot draws into its temporary, removed unless committed
+  const std::string& temporary_png = png_file.temporary();
 
   std::ostringstream script;
   script << "# ROC plot written by sparsepixels eval; run again with: gnuplot " << script_path << "\n";
@@ -123,7 +101,7 @@ PlotResult plot_roc(const std::vector<PlotSeries>& series, const std::string& pn
   }
   script << "x with lines dashtype 2 linecolor 'gray' title 'chance'\n";
   script << "unset output\n";
-  write_file_atomically(script_path, script.str());
+  util::write_file_atomically(script_path, script.str());
 
   PlotResult result;
   if (!program_available(options.gnuplot)) {
@@ -133,8 +111,7 @@ PlotResult plot_roc(const std::vector<PlotSeries>& series, const std::string& pn
         options.gnuplot, png_path, script_path);
     return result;
   }
-  std::filesystem::remove(temporary_png);
-  const int status = run_program(
+  const int status = util::run_program(
       {"timeout", std::to_string(options.timeout_seconds), options.gnuplot, script_path}, log_path);
   if (status != 0) {
     // timeout(1) exits with 124 when it had to stop the program.
@@ -144,18 +121,13 @@ PlotResult plot_roc(const std::vector<PlotSeries>& series, const std::string& pn
     const std::string message = last_line(log_path);
     result.warning = fmt::format("gnuplot {}, so {} was not drawn{}; the ROC CSV files are written", reason,
                                  png_path, message.empty() ? "" : fmt::format(" (gnuplot: {})", message));
-    std::filesystem::remove(temporary_png);
     return result;
   }
   if (!has_png_signature(temporary_png)) {
     result.warning = fmt::format("gnuplot wrote no PNG to {}; the ROC CSV files are written", temporary_png);
-    std::filesystem::remove(temporary_png);
     return result;
   }
-  std::error_code error;
-  std::filesystem::rename(temporary_png, png_path, error);
-  if (error)
-    throw Error(fmt::format("{}: cannot rename {} to it: {}", png_path, temporary_png, error.message()));
+  png_file.commit();
   std::filesystem::remove(log_path);
   result.written = true;
   return result;

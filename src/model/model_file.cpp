@@ -10,6 +10,7 @@
 #include "sparsepixels/error.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/version.h"
 
 namespace sparsepixels::model {
@@ -153,14 +154,7 @@ void save_model(const Model& model, const std::string& path) {
               {"io_type", spec.hls.io_type},
               {"selection_policy", to_string(spec.hls.selection_policy)}};
 
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    if (!out) throw Error(fmt::format("{}: cannot write the model file", temporary));
-    out << j.dump(1) << "\n";
-    if (!out) throw Error(fmt::format("{}: write failed", temporary));
-  }
-  std::filesystem::rename(temporary, path);
+  util::write_file_atomically(path, j.dump(1) + "\n");
 }
 
 Model load_model(const std::string& path) {

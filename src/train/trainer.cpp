@@ -12,6 +12,7 @@
 #include "sparsepixels/error.h"
 #include "sparsepixels/tensor/shard_pool.h"
 #include "sparsepixels/train/engine.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::train {
 
@@ -43,17 +44,12 @@ std::pair<double, double> evaluate(const model::Model& model, const data::Split&
 }
 
 void write_history(const std::string& path, const std::vector<EpochRecord>& history) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    if (!out) throw Error(fmt::format("{}: cannot write the history file", temporary));
-    out << "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n";
-    for (const EpochRecord& r : history) {
-      out << fmt::format("{},{:.8g},{:.8g},{:.8g},{:.8g},{:.8g},{:.6f}\n", r.epoch, r.loss, r.accuracy,
-                         r.val_loss, r.val_accuracy, r.learning_rate, r.seconds);
-    }
+  std::string text = "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n";
+  for (const EpochRecord& r : history) {
+    text += fmt::format("{},{:.8g},{:.8g},{:.8g},{:.8g},{:.8g},{:.6f}\n", r.epoch, r.loss, r.accuracy,
+                        r.val_loss, r.val_accuracy, r.learning_rate, r.seconds);
   }
-  std::filesystem::rename(temporary, path);
+  util::write_file_atomically(path, text);
 }
 
 namespace {

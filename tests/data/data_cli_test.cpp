@@ -51,7 +51,7 @@ TEST(DataCli, SyntheticThenStatsAsJson) {
   const auto json = nlohmann::json::parse(stats.output);
   EXPECT_EQ(json.at("split"), "test");
   EXPECT_EQ(json.at("events"), 40);
-  EXPECT_EQ(json.at("budget"),
+  EXPECT_EQ(json.at("n_active"),
             json.at("active_pixels").at("max"));  // keeping every event whole needs the max
 
   const std::string json_path = folder.file("stats.json");

@@ -63,7 +63,7 @@ TEST(Stats, DistributionOfASplit) {
   EXPECT_DOUBLE_EQ(stats.mean, 2.0);
   EXPECT_DOUBLE_EQ(stats.standard_deviation, std::sqrt((4.0 + 1 + 0 + 0 + 9) / 5));
   EXPECT_EQ(stats.histogram, (std::vector<std::size_t>{1, 1, 2, 0, 0, 1, 0}));
-  EXPECT_EQ(stats.budget, 2u);
+  EXPECT_EQ(stats.n_active, 2u);
   EXPECT_EQ(stats.percentile(1.0), 5u);
   const ActivePixelStats lower = active_pixel_stats(path, "test", 0.0, 1.0);
   EXPECT_EQ(lower.max, 6u);  // the 0.25 pixels count above a threshold of 0

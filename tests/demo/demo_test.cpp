@@ -10,16 +10,16 @@
 #include <sstream>
 
 #include "run_command.h"
-#include "sparsepixels/demo/demo.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/eval/roc_plot.h"
+#include "sparsepixels/workflow/demo.h"
 
 namespace fs = std::filesystem;
-using sparsepixels::demo::DemoOptions;
-using sparsepixels::demo::DemoResult;
-using sparsepixels::demo::ModelResult;
-using sparsepixels::demo::run_demo;
 using sparsepixels::testing::run_cli;
+using sparsepixels::workflow::DemoOptions;
+using sparsepixels::workflow::DemoResult;
+using sparsepixels::workflow::ModelResult;
+using sparsepixels::workflow::run_demo;
 
 namespace {
 
@@ -127,7 +127,7 @@ TEST_F(DemoRun, SummaryJsonHasTheIssueSchemaAndValues) {
 }
 
 TEST_F(DemoRun, TableHasOneRowPerModelWithItsBudget) {
-  const std::string table = sparsepixels::demo::format_table(*result_);
+  const std::string table = sparsepixels::workflow::format_table(*result_);
   std::istringstream lines(table);
   std::string header;
   std::getline(lines, header);

@@ -48,12 +48,12 @@ Coefficients hand_coefficients() {
   return c;
 }
 
-DesignSpec sparse_design(int height, int width, int budget, std::vector<LayerSpec> layers, int bits = 8) {
+DesignSpec sparse_design(int height, int width, int n_active, std::vector<StageSpec> layers, int bits = 8) {
   DesignSpec design;
   design.name = "test";
   design.height = height;
   design.width = width;
-  design.budget = budget;
+  design.n_active = n_active;
   design.input_bits = bits;
   design.layers = std::move(layers);
   return design;
@@ -98,7 +98,7 @@ TEST(EstimateDesign, InvalidDesignsNameTheField) {
       std::string::npos);
   EXPECT_NE(message_of(sparse_design(10, 10, 4, {dense_layer("d", 3, 8, 8)})).find("flatten"),
             std::string::npos);
-  EXPECT_NE(message_of(sparse_design(10, 10, 0, {relu_layer("r")})).find("budget"), std::string::npos);
+  EXPECT_NE(message_of(sparse_design(10, 10, 0, {relu_layer("r")})).find("n_active"), std::string::npos);
   EXPECT_NE(message_of(sparse_design(4, 4, 2, {pool_layer("p", 8)})).find("larger than its input"),
             std::string::npos);
   EXPECT_NE(message_of(sparse_design(10, 10, 4, {flatten_layer("f"), conv_layer("c", 3, 1, 8, 8)}))
@@ -348,7 +348,12 @@ TEST(EstimateJson, WritesAFileAtomicallyAndNamesBadPaths) {
   content << stream.rdbuf();
   const nlohmann::json json = nlohmann::json::parse(content.str());
   EXPECT_EQ(json["latency_cycles"].get<std::int64_t>(), estimate.latency_cycles);
-  EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+  // No temporary (util::temporary_name_for: "<name>.tmp-<pid>-<n>") is left beside the file.
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
+    EXPECT_EQ(entry.path().string().rfind(std::filesystem::path(path).string() + ".tmp", 0),
+              std::string::npos)
+        << entry.path();
+  }
   std::filesystem::remove(path);
   try {
     write_estimate_json(estimate, "/nonexistent-dir/estimate.json");

@@ -39,16 +39,16 @@ TEST(DesignFromModel, ExampleConfigsEstimateLikeThePaperDesigns) {
       {"standard", 0}, {"sparse-t", 8}, {"sparse-s", 12}, {"sparse-m", 16}, {"sparse-l", 20}};
   int compared = 0;
   for (const auto& [dataset, paper] : models) {
-    for (const auto& [variant, budget] : variants) {
+    for (const auto& [variant, n_active] : variants) {
       for (int bits : {8, 16}) {
         const std::string path = example(dataset, variant, bits);
         SCOPED_TRACE(path);
         const model::Model model = model::load_model_or_config(path);
         const DesignSpec mapped = design_from_model(model, path);
-        const DesignSpec reference = paper_design(paper, budget, bits);
+        const DesignSpec reference = paper_design(paper, n_active, bits);
 
         EXPECT_EQ(mapped.architecture, reference.architecture);
-        EXPECT_EQ(mapped.budget, reference.budget);
+        EXPECT_EQ(mapped.n_active, reference.n_active);
         EXPECT_EQ(mapped.selection, reference.selection);
         EXPECT_EQ(mapped.height, reference.height);
         EXPECT_EQ(mapped.width, reference.width);
@@ -61,8 +61,8 @@ TEST(DesignFromModel, ExampleConfigsEstimateLikeThePaperDesigns) {
         const std::vector<LayerShape> mapped_shapes = propagate_shapes(mapped);
         const std::vector<LayerShape> reference_shapes = propagate_shapes(reference);
         for (std::size_t i = 0; i < mapped.layers.size(); ++i) {
-          const LayerSpec& a = mapped.layers[i];
-          const LayerSpec& b = reference.layers[i];
+          const StageSpec& a = mapped.layers[i];
+          const StageSpec& b = reference.layers[i];
           SCOPED_TRACE(b.name);
           EXPECT_EQ(a.kind, b.kind);
           EXPECT_EQ(a.kernel_size, b.kernel_size);
@@ -187,22 +187,22 @@ TEST(DesignFromModel, MapsMaxPoolingTopKTablesClockAndDeclaredAccumulators) {
   const model::Model model(model::parse_config(text, "small.yml"), "small.yml");
   const DesignSpec design = design_from_model(model, "small.yml");
   EXPECT_EQ(design.architecture, Architecture::Sparse);
-  EXPECT_EQ(design.budget, 6);
+  EXPECT_EQ(design.n_active, 6);
   EXPECT_EQ(design.selection, SelectionPolicy::TopK);
   EXPECT_DOUBLE_EQ(design.clock_ns, 4.0);
   EXPECT_DOUBLE_EQ(design.clock_uncertainty, 0.2);
   ASSERT_EQ(design.layers.size(), 7u);  // InputReduce is part of the sparse design, not a layer
-  EXPECT_EQ(design.layers[0].kind, LayerKind::Conv);
+  EXPECT_EQ(design.layers[0].kind, StageKind::Conv);
   EXPECT_EQ(design.layers[0].accumulator_bits, 0);  // 'auto' (the default): the estimator's exact rule
-  EXPECT_EQ(design.layers[2].kind, LayerKind::Pool);
+  EXPECT_EQ(design.layers[2].kind, StageKind::Pool);
   EXPECT_EQ(design.layers[2].pool_kind, PoolKind::Max);
   EXPECT_EQ(design.layers[2].pool_height, 2);
   EXPECT_EQ(design.layers[2].pool_width, 4);
-  EXPECT_EQ(design.layers[4].kind, LayerKind::Dense);
+  EXPECT_EQ(design.layers[4].kind, StageKind::Dense);
   EXPECT_EQ(design.layers[4].accumulator_bits, 40);  // declared
   EXPECT_EQ(design.layers[4].result_bits, 8);
   EXPECT_EQ(design.layers[5].result_bits, 16);
-  EXPECT_EQ(design.layers[6].kind, LayerKind::Softmax);
+  EXPECT_EQ(design.layers[6].kind, StageKind::Softmax);
   EXPECT_EQ(design.layers[6].table_bits, 12);
   EXPECT_NO_THROW(estimate_design(design));
 }
@@ -252,7 +252,7 @@ TEST(DesignFromModel, StandardModelsBecomeTheStreamingBaseline) {
   const model::Model model(model::paper_model("jets", 0), "jets");
   const DesignSpec design = design_from_model(model, "jets");
   EXPECT_EQ(design.architecture, Architecture::StandardStream);
-  EXPECT_EQ(design.budget, 0);
+  EXPECT_EQ(design.n_active, 0);
   ASSERT_EQ(design.layers.size(), 10u);
   EXPECT_EQ(design.layers[0].kernel_size, 9);
   EXPECT_EQ(design.layers[0].filters, 3);

@@ -179,7 +179,12 @@ TEST(Files, RocCsvHoldsOneRowPerPointWithInfiniteFirstThreshold) {
             "0.33333333333333331,0.66666666666666663,0.80000000000000004\n"
             "0.66666666666666663,1,0.29999999999999999\n"
             "1,1,0.10000000000000001\n");
-  EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+  // No temporary (util::temporary_name_for: "<name>.tmp-<pid>-<n>") is left beside the file.
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
+    EXPECT_EQ(entry.path().string().rfind(std::filesystem::path(path).string() + ".tmp", 0),
+              std::string::npos)
+        << entry.path();
+  }
 }
 
 TEST(Files, ConfusionCsvQuotesClassNames) {

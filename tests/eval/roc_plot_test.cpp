@@ -31,7 +31,11 @@ TEST(RocPlot, DrawsAPngWhenGnuplotIsPresent) {
   EXPECT_TRUE(has_png_signature(png));
   EXPECT_GT(std::filesystem::file_size(png), 1000u);
   EXPECT_TRUE(std::filesystem::exists(folder / "roc.gp"));
-  EXPECT_FALSE(std::filesystem::exists(png + ".tmp"));
+  // No temporary (util::temporary_name_for: "<name>.tmp-<pid>-<n>") is left beside the file.
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(png).parent_path())) {
+    EXPECT_EQ(entry.path().string().rfind(std::filesystem::path(png).string() + ".tmp", 0), std::string::npos)
+        << entry.path();
+  }
 }
 
 TEST(RocPlot, MissingGnuplotGivesAWarningAndKeepsTheScript) {

@@ -86,7 +86,12 @@ TEST(EstimateCommand, PrintsTableAndWritesJsonForAConfig) {
             static_cast<std::int64_t>(reference.resources.lut));
   EXPECT_EQ(document["layers"].size(), reference.layers.size());
   EXPECT_NE(result.output.find(std::to_string(reference.latency_cycles)), std::string::npos);
-  EXPECT_FALSE(fs::exists(json.string() + ".tmp"));
+  // No temporary (util::temporary_name_for: "<name>.tmp-<pid>-<n>") is left beside the file.
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(json).parent_path())) {
+    EXPECT_EQ(entry.path().string().rfind(std::filesystem::path(json).string() + ".tmp", 0),
+              std::string::npos)
+        << entry.path();
+  }
 }
 
 TEST(EstimateCommand, ClockAndPartOptionsOverrideTheConfig) {

@@ -25,7 +25,7 @@ struct ActivePixelStats {
   double mean = 0, standard_deviation = 0;
   std::vector<std::size_t> histogram;  // histogram[n] = events with n active pixels
   double keep_fraction = 0;
-  std::size_t budget = 0;  // smallest_budget(histogram, keep_fraction)
+  std::size_t n_active = 0;  // smallest_budget(histogram, keep_fraction)
   /// The smallest n with at least `fraction` of the events at or below n (nearest-rank percentile).
   std::size_t percentile(double fraction) const { return smallest_budget(histogram, fraction); }
 };

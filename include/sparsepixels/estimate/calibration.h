@@ -14,7 +14,7 @@ enum class PaperModel { Mnist, Jets, Neutrino };
 
 /// The reference model `model` as a design: sparse with budget N (or standard when N == 0),
 /// at 8 or 16 bits with the precisions of section 5.
-DesignSpec paper_design(PaperModel model, int budget, int bits);
+DesignSpec paper_design(PaperModel model, int n_active, int bits);
 
 /// One design's published synthesis numbers (reference section 8); absent fields were not published.
 struct PublishedDesign {
@@ -29,7 +29,7 @@ struct PublishedDesign {
 /// One point of the input-reduction scaling study (8-bit, C = 1).
 struct PublishedReduction {
   int pixels = 0;
-  int budget = 0;
+  int n_active = 0;
   double latency = 0;
   std::optional<double> lut;  ///< published once per pixel count (about; independent of N)
   bool fit = false;
@@ -37,7 +37,7 @@ struct PublishedReduction {
 
 /// One conv-only point of the DSP scaling study (16-bit, C = F = 1): DSP = N^2.
 struct PublishedConvDsp {
-  int budget = 0;
+  int n_active = 0;
   double dsp = 0;
 };
 

@@ -54,7 +54,7 @@ struct DesignSpec {
   int height = 0;
   int width = 0;
   int channels = 1;
-  int budget = 0;  ///< N, the number of active-pixel slots (sparse only)
+  int n_active = 0;  ///< N, the number of active-pixel slots (sparse only)
   SelectionPolicy selection = SelectionPolicy::Raster;
   int input_bits = 8;  ///< width of the input type
   std::vector<StageSpec> layers;

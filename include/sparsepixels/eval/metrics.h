@@ -61,7 +61,4 @@ void write_roc_csv(const RocCurve& curve, const std::string& path);
 void write_confusion_csv(const std::vector<std::vector<std::size_t>>& counts,
                          const std::vector<std::string>& class_names, const std::string& path);
 
-/// Writes `text` to `path` through a temporary name in the same folder; errors name the file.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace sparsepixels::eval

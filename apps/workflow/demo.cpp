@@ -1,10 +1,6 @@
-#include "sparsepixels/demo/demo.h"
+#include "sparsepixels/workflow/demo.h"
 
 #include <H5public.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -32,11 +28,13 @@
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
+#include "sparsepixels/util/atomic_file.h"
+#include "sparsepixels/util/process.h"
 #include "sparsepixels/util/progress.h"
 
 extern char** environ;
 
-namespace sparsepixels::demo {
+namespace sparsepixels::workflow {
 namespace {
 
 namespace fs = std::filesystem;
@@ -133,28 +131,6 @@ std::optional<int> budget_of(const model::Model& model) {
   return std::nullopt;
 }
 
-// Runs `arguments` with output to `log_path`; returns the exit status, or -1 if it could not run.
-int run_program(const std::vector<std::string>& arguments, const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> argv;
-  for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  pid_t child = 0;
-  const int spawned = posix_spawnp(&child, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // One sparse model's convert + csim, run on a worker thread of the csim phase.
 struct CsimJob {
   std::size_t row = 0;  // index into DemoResult::models
@@ -221,7 +197,8 @@ std::string plot_metric(const DemoResult& result, const DemoOptions& options) {
   const std::string data_path = fs::path(png).replace_extension(".dat").string();
   const std::string script_path = fs::path(png).replace_extension(".gp").string();
   const std::string log_path = fs::path(png).replace_extension(".gnuplot.log").string();
-  const std::string temporary_png = result.plot_path + ".tmp";
+  util::AtomicFile png_file(result.plot_path);  // gnuplot draws into its temporary
+  const std::string& temporary_png = png_file.temporary();
   const std::string metric = result.models.empty() ? "accuracy" : result.models.front().metric;
 
   std::ostringstream points;
@@ -233,7 +210,7 @@ std::string plot_metric(const DemoResult& result, const DemoOptions& options) {
     else
       standard = model.value;
   }
-  eval::write_file_atomically(data_path, points.str());
+  util::write_file_atomically(data_path, points.str());
 
   std::ostringstream script;
   script << "# " << metric << " against N, written by sparsepixels demo; run again with: gnuplot "
@@ -253,18 +230,16 @@ std::string plot_metric(const DemoResult& result, const DemoOptions& options) {
             "notitle";
   if (standard) script << fmt::format(", {:.6f} with lines dashtype 2 title 'standard'", *standard);
   script << "\n";
-  eval::write_file_atomically(script_path, script.str());
+  util::write_file_atomically(script_path, script.str());
 
   if (!eval::program_available(options.gnuplot))
     return fmt::format("{} not found: no plot drawn (the data is in {}, the script in {})", options.gnuplot,
                        data_path, script_path);
-  const int status = run_program({options.gnuplot, script_path}, log_path);
+  const int status = util::run_program({options.gnuplot, script_path}, log_path);
   if (status != 0 || !eval::has_png_signature(temporary_png)) {
-    std::error_code ignored;
-    fs::remove(temporary_png, ignored);
     return fmt::format("gnuplot failed (exit status {}; see {}): no plot drawn", status, log_path);
   }
-  fs::rename(temporary_png, result.plot_path);
+  png_file.commit();
   return {};
 }
 
@@ -467,8 +442,8 @@ DemoResult run_demo(const DemoOptions& options) {
   result.summary_path = (fs::path(options.out_dir) / "summary.json").string();
   result.table_path = (fs::path(options.out_dir) / "table.txt").string();
   result.plot_path = (fs::path(options.out_dir) / (metric + "_vs_n.png")).string();
-  eval::write_file_atomically(result.summary_path, summary_json(result).dump(2) + "\n");
-  eval::write_file_atomically(result.table_path, format_table(result));
+  util::write_file_atomically(result.summary_path, summary_json(result).dump(2) + "\n");
+  util::write_file_atomically(result.table_path, format_table(result));
   result.plot_warning = plot_metric(result, options);
   return result;
 }
@@ -513,4 +488,4 @@ nlohmann::json summary_json(const DemoResult& result) {
   return {{"dataset", result.dataset}, {"models", models}, {"train_events_per_s", throughput}};
 }
 
-}  // namespace sparsepixels::demo
+}  // namespace sparsepixels::workflow

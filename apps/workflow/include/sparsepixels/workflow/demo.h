@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace sparsepixels::demo {
+namespace sparsepixels::workflow {
 
 /// What run_demo does; the defaults are the documented epoch and event budget (docs/demo.md).
 struct DemoOptions {
@@ -91,4 +91,4 @@ std::string format_table(const DemoResult& result);
 /// "csim_mismatches", "latency_cycles"}], "train_events_per_s": {name: value}}.
 nlohmann::json summary_json(const DemoResult& result);
 
-}  // namespace sparsepixels::demo
+}  // namespace sparsepixels::workflow

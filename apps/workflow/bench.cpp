@@ -1,4 +1,4 @@
-#include "sparsepixels/train/bench.h"
+#include "sparsepixels/workflow/bench.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,11 @@
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/train/engine.h"
 
-namespace sparsepixels::train {
+namespace sparsepixels::workflow {
+
+using train::Adam;
+using train::Engine;
+using train::PreparedSplit;
 
 namespace {
 
@@ -18,9 +22,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Events per second of training steps (batches of `batch`) until `budget` seconds have passed.
+// Events per second of training steps (batches of `batch`) until `seconds` seconds have passed.
 double measure_training(model::Model& model, bool quantized, const data::Split& split, int batch,
-                        tensor::ShardPool& pool, double budget) {
+                        tensor::ShardPool& pool, double seconds) {
   model.initialize(1);
   Engine engine(model, quantized, pool);
   const PreparedSplit prepared = engine.prepare(split);
@@ -30,7 +34,7 @@ double measure_training(model::Model& model, bool quantized, const data::Split& 
   const auto step = static_cast<std::size_t>(batch);
   std::size_t done = 0, first = 0;
   const auto start = std::chrono::steady_clock::now();
-  while (done == 0 || seconds_since(start) < budget) {
+  while (done == 0 || seconds_since(start) < seconds) {
     if (first + step > order.size()) first = 0;
     engine.train_step(prepared, order.data() + first, step);
     adam.step(engine.gradients());
@@ -41,13 +45,13 @@ double measure_training(model::Model& model, bool quantized, const data::Split& 
   return static_cast<double>(done) / seconds_since(start);
 }
 
-// Events per second of inference from dense events, in chunks, until `budget` seconds have passed.
-double measure_inference(const model::Model& model, const data::Split& split, int threads, double budget) {
+// Events per second of inference from dense events, in chunks, until `seconds` seconds have passed.
+double measure_inference(const model::Model& model, const data::Split& split, int threads, double seconds) {
   std::vector<float> out;
   std::size_t done = 0;
   const std::size_t chunk = std::min<std::size_t>(split.size(), 4096);
   const auto start = std::chrono::steady_clock::now();
-  while (done == 0 || seconds_since(start) < budget) {
+  while (done == 0 || seconds_since(start) < seconds) {
     model.predict(split.x.data(), chunk, out, false, threads);
     done += chunk;
   }
@@ -77,17 +81,16 @@ BenchResult run_bench(int threads, std::size_t events, double seconds_per_model)
       {"standard", 0}, {"sparse-t", 8}, {"sparse-s", 12}, {"sparse-m", 16}, {"sparse-l", 20}};
   for (const auto& [name, n_active] : variants) {
     model::Model model(model::paper_model("neutrino", n_active));
-    // The standard CNN is ~100x slower: a shorter budget still gives a stable rate.
-    const double budget = n_active == 0 ? seconds_per_model : seconds_per_model;
-    result.train_events_per_s[name] = measure_training(model, false, split, result.batch, pool, budget);
-    result.infer_events_per_s[name] = measure_inference(model, split, threads, budget);
+    result.train_events_per_s[name] =
+        measure_training(model, false, split, result.batch, pool, seconds_per_model);
+    result.infer_events_per_s[name] = measure_inference(model, split, threads, seconds_per_model);
     if (n_active == 20) {
       model::Model qat(model::paper_model("neutrino", n_active));
       result.train_events_per_s["sparse-l-qat"] =
-          measure_training(qat, true, split, result.batch, pool, budget);
+          measure_training(qat, true, split, result.batch, pool, seconds_per_model);
     }
   }
   return result;
 }
 
-}  // namespace sparsepixels::train
+}  // namespace sparsepixels::workflow

@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-namespace sparsepixels::train {
+namespace sparsepixels::workflow {
 
 /// Throughput of the neutrino architecture (reference section 4) on in-memory synthetic events.
 struct BenchResult {
@@ -21,4 +21,4 @@ struct BenchResult {
 /// `seconds_per_model` bounds each measurement.
 BenchResult run_bench(int threads, std::size_t events, double seconds_per_model);
 
-}  // namespace sparsepixels::train
+}  // namespace sparsepixels::workflow

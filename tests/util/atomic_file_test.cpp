@@ -1,0 +1,129 @@
+// util::write_file_atomically, util::AtomicFile and util::run_program: the one writer and the one
+// process runner every room uses.
+#include "sparsepixels/util/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/util/process.h"
+
+namespace fs = std::filesystem;
+using sparsepixels::Error;
+namespace util = sparsepixels::util;
+
+namespace {
+
+// A fresh empty folder per test.
+fs::path fresh_folder(const std::string& name) {
+  const fs::path folder =
+      fs::temp_directory_path() / ("sparsepixels_util_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  return folder;
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::set<std::string> names_in(const fs::path& folder) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder)) names.insert(entry.path().filename().string());
+  return names;
+}
+
+}  // namespace
+
+TEST(AtomicFile, WritesAndReplacesLeavingNoTemporary) {
+  const fs::path folder = fresh_folder("write");
+  const fs::path target = folder / "out.json";
+  util::write_file_atomically(target.string(), "first\n");
+  EXPECT_EQ(read(target), "first\n");
+  util::write_file_atomically(target.string(), std::string("second\0with a zero", 18));
+  EXPECT_EQ(read(target), std::string("second\0with a zero", 18));
+  EXPECT_EQ(names_in(folder), std::set<std::string>{"out.json"});
+  fs::remove_all(folder);
+}
+
+TEST(AtomicFile, TemporaryNamesAreUniqueAndBesideTheTarget) {
+  const std::string a = util::temporary_name_for("/some/folder/file.h5");
+  const std::string b = util::temporary_name_for("/some/folder/file.h5");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(fs::path(a).parent_path(), fs::path("/some/folder"));
+  EXPECT_EQ(a.rfind("/some/folder/file.h5.tmp-", 0), 0u) << a;
+}
+
+TEST(AtomicFile, MissingFolderNamesTheFile) {
+  try {
+    util::write_file_atomically("/nonexistent-sparsepixels-folder/out.csv", "x");
+    ADD_FAILURE() << "no error for a missing folder";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("/nonexistent-sparsepixels-folder/out.csv"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(AtomicFile, FailedRenameKeepsTheTargetAndRemovesTheTemporary) {
+  const fs::path folder = fresh_folder("rename");
+  const fs::path target = folder / "busy";
+  fs::create_directories(target / "child");  // a non-empty folder cannot be replaced by a file
+  try {
+    util::write_file_atomically(target.string(), "data");
+    ADD_FAILURE() << "no error when the target is a non-empty folder";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(target.string()), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(fs::is_directory(target / "child"));
+  EXPECT_EQ(names_in(folder), std::set<std::string>{"busy"});
+  fs::remove_all(folder);
+}
+
+TEST(AtomicFile, UncommittedFileIsRemovedAndTheOldTargetKept) {
+  const fs::path folder = fresh_folder("uncommitted");
+  const fs::path target = folder / "plot.png";
+  util::write_file_atomically(target.string(), "old");
+  {
+    util::AtomicFile file(target.string());
+    std::ofstream(file.temporary()) << "half";
+    EXPECT_TRUE(fs::exists(file.temporary()));
+  }  // an error path: never committed
+  EXPECT_EQ(read(target), "old");
+  EXPECT_EQ(names_in(folder), std::set<std::string>{"plot.png"});
+  {
+    util::AtomicFile file(target.string());
+    std::ofstream(file.temporary()) << "new";
+    file.commit();
+  }
+  EXPECT_EQ(read(target), "new");
+  EXPECT_EQ(names_in(folder), std::set<std::string>{"plot.png"});
+  fs::remove_all(folder);
+}
+
+TEST(AtomicFile, CommitWithoutATemporaryNamesTheTarget) {
+  const fs::path folder = fresh_folder("nothing");
+  util::AtomicFile file((folder / "never-written").string());
+  EXPECT_THROW(file.commit(), Error);
+  EXPECT_TRUE(names_in(folder).empty());
+  fs::remove_all(folder);
+}
+
+TEST(RunProgram, ExitStatusLogAndWorkingFolder) {
+  const fs::path folder = fresh_folder("process");
+  const fs::path log = folder / "log.txt";
+  EXPECT_EQ(util::run_program({"sh", "-c", "pwd; echo oops >&2; exit 3"}, log.string(), folder.string()), 3);
+  EXPECT_EQ(read(log), fs::canonical(folder).string() + "\noops\n");
+  EXPECT_EQ(util::run_program({"true"}, log.string()), 0);
+  EXPECT_EQ(util::run_program({"sparsepixels-no-such-program"}, log.string()), -1);
+  EXPECT_EQ(util::run_program({"sh", "-c", "kill -9 $$"}, log.string()), -1);
+  fs::remove_all(folder);
+}
