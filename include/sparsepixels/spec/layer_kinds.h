@@ -2,6 +2,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace sparsepixels::spec {
@@ -53,6 +54,8 @@ struct LayerKindInfo {
 
 /// The row of `kind` (every kind has one).
 const LayerKindInfo& kind_info(LayerKind kind);
+/// Every row, in LayerKind order.
+std::span<const LayerKindInfo> layer_kinds();
 
 /// The config/model-file spelling of a layer kind ("SparseConv2D").
 std::string to_string(LayerKind kind);
