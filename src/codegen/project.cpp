@@ -111,8 +111,9 @@ std::string default_hls_dir() {
   const char* environment = std::getenv("SPARSEPIXELS_HLS_DIR");
   std::error_code error;
   const fs::path executable = fs::read_symlink("/proc/self/exe", error);
-  // This source file lives at <root>/src/codegen/; the kernels at <root>/hls/.
-  const fs::path source_hls = fs::path(__FILE__).parent_path().parent_path().parent_path() / "hls";
+  // The source tree's hls/ folder as an absolute path (set by src/CMakeLists.txt; __FILE__ may be relative,
+  // e.g. under ccache's base_dir, and would then only work from the build folder).
+  const fs::path source_hls = SPARSEPIXELS_SOURCE_HLS_DIR;
   return locate_hls_dir(hls_dir_candidates(environment == nullptr ? std::string() : std::string(environment),
                                            error ? std::string() : executable.string(), source_hls.string()));
 }

@@ -1,5 +1,6 @@
-// The project templates: the fill convention of src/codegen/templates.cpp and the embedded copies equal to
-// the files of src/codegen/templates/vivado/ byte for byte.
+// The project templates: the fill convention of src/codegen/templates.cpp, the embedded copies equal to the
+// files of src/codegen/templates/vivado/ byte for byte, and `convert` run from a folder outside the source
+// tree (templates built into the binary, kernel headers found without SPARSEPIXELS_HLS_DIR).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -65,6 +66,34 @@ TEST(CodegenTemplates, EmbeddedCopiesEqualTheSourceFiles) {
     EXPECT_FALSE(codegen::template_text(path).empty()) << path;
   }
   EXPECT_THROW(codegen::template_text("no/such/template"), sparsepixels::Error);
+}
+
+// `sparsepixels convert` run from a temporary folder: nothing is looked up relative to the working folder.
+TEST(CodegenTemplates, ConvertRunsFromAnyFolder) {
+  TemporaryFolder folder("codegen-cwd");
+  const std::string model =
+      codegen_test::save_random_model(codegen_test::example("mnist/sparse-t-8b"), 51, folder.path());
+  const fs::path work = folder.path() / "elsewhere";
+  fs::create_directories(work);
+  // The build tree's binary, SPARSEPIXELS_HLS_DIR unset: templates and kernel headers come from the binary.
+  const fs::path log = folder.path() / "log.txt";
+  const int status =
+      std::system(fmt::format("cd '{}' && env -u SPARSEPIXELS_HLS_DIR '{}' convert '{}' --out project "
+                              "--name cwd_top > '{}' 2>&1",
+                              work.string(), SPARSEPIXELS_CLI, model, log.string())
+                      .c_str());
+  ASSERT_EQ(status, 0) << codegen_test::read_text(log);
+  const fs::path project = work / "project";
+  for (const char* file :
+       {"build_prj.tcl", "build_lib.sh", "README.md", "cwd_top_test.cpp", "cwd_top_bridge.cpp",
+        "sparsepixels_config.yml", "firmware/cwd_top.cpp", "firmware/cwd_top.h", "firmware/defines.h",
+        "firmware/parameters.h", "firmware/trace.h", "firmware/nnet_utils/nnet_sparse_conv.h",
+        "firmware/ap_types/ap_fixed.h"}) {
+    EXPECT_TRUE(fs::is_regular_file(project / file)) << file;
+  }
+  EXPECT_NE(codegen_test::read_text(project / "firmware" / "cwd_top.cpp").find("void cwd_top(input_t"),
+            std::string::npos);
+  EXPECT_FALSE(fs::is_empty(project / "firmware" / "weights"));
 }
 
 }  // namespace
