@@ -3,7 +3,7 @@
 # refactoring src/codegen, not run in CI). For each of the 30 example configs (examples/<dataset>/*.yml) it
 # trains a model once with OLD_BINARY (1 epoch on a few hundred events, fixed seed, so the weight and table
 # writers see real values), converts it with both binaries (default options, and once more with --name,
-# --part and --clock-ns as the tests pass them) and compares the two projects with `diff -r`. Prints one
+# --part and --clock-ns as the tests pass them) and compares the two projects with `diff -r` (and the files' modes). Prints one
 # line per config and exits 1 if any project differs or any step fails.
 #
 # Usage: bash scripts/compare-codegen.sh OLD_BINARY NEW_BINARY [WORK]
@@ -69,6 +69,11 @@ for dataset in mnist jets neutrino; do
         if [[ "$status" == identical ]] && ! diff -r "$run/old-$variant" "$run/new-$variant" \
           >"$run/$variant.diff" 2>&1; then
           status="DIFFERENT ($variant: $run/$variant.diff)"
+        fi
+        # diff -r ignores modes: build_lib.sh must stay executable.
+        if [[ "$status" == identical ]] && ! cmp -s <(cd "$run/old-$variant" && find . -printf '%P %m\n' | sort) \
+          <(cd "$run/new-$variant" && find . -printf '%P %m\n' | sort); then
+          status="DIFFERENT MODES ($variant)"
         fi
         # What convert printed (the summary line and any warnings), with the project folder blanked.
         if [[ "$status" == identical ]] && ! cmp -s <(sed "s#$run/old-$variant#PROJECT#" "$run/old-$variant.log") \
