@@ -44,8 +44,6 @@ class ProjectWriter {
   std::vector<std::string> warnings_;
 
   void plan();
-  void write_template(const std::filesystem::path& root, const std::string& template_path,
-                      const std::string& project_path, std::vector<Placeholder> values) const;
   std::vector<Placeholder> common() const;
   std::string layer_types() const;
   std::string layer_configs() const;
