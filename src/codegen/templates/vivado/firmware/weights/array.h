@@ -1,0 +1,9 @@
+// {{comment}}
+#ifndef {{guard}}
+#define {{guard}}
+
+#include "../defines.h"
+
+{{declaration}} = {{values}};
+
+#endif
