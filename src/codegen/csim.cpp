@@ -3,11 +3,8 @@
 // inference, which is the reference the kernels were proven equal to.
 #include "sparsepixels/codegen/csim.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -20,33 +17,14 @@
 #include "sparsepixels/fixed/activation_tables.h"
 #include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/model.h"
+#include "sparsepixels/util/atomic_file.h"
+#include "sparsepixels/util/process.h"
 
 namespace sparsepixels::codegen {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// Runs `arguments` in folder `cwd` with stdout and stderr into `log`; returns the exit code (-1 when
-// killed by a signal). No shell is involved, so paths need no quoting.
-int run_process(const std::vector<std::string>& arguments, const fs::path& cwd, const fs::path& log) {
-  std::vector<char*> argv;
-  for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  const pid_t child = fork();
-  if (child < 0) throw Error("csim: cannot start " + arguments.front());
-  if (child == 0) {
-    const int output = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (output < 0 || chdir(cwd.c_str()) != 0) _exit(127);
-    dup2(output, STDOUT_FILENO);
-    dup2(output, STDERR_FILENO);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  if (waitpid(child, &status, 0) < 0) throw Error("csim: lost " + arguments.front());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream file(path);
@@ -77,17 +55,6 @@ std::string project_name(const fs::path& dir) {
     }
   }
   throw Error(fmt::format("{}: field 'project_name' missing", record.string()));
-}
-
-// Writes `text` to `path` through a temporary name.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary);
-    file << text;
-    if (!file) throw Error(fmt::format("{}: cannot write", temporary.string()));
-  }
-  fs::rename(temporary, path);
 }
 
 // Parses the testbench's per-layer trace ("LAYER values ..." / "LAYER hash ...").
@@ -157,8 +124,8 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
     }
     expected += '\n';
   }
-  write_atomically(dir / "tb_data" / "tb_input_features.dat", inputs);
-  write_atomically(dir / "tb_data" / "tb_output_predictions.dat", expected);
+  util::write_file_atomically((dir / "tb_data" / "tb_input_features.dat").string(), inputs);
+  util::write_file_atomically((dir / "tb_data" / "tb_output_predictions.dat").string(), expected);
 
   // Compile the top function and the testbench against the project's ap types or the user's.
   const fs::path build = dir / "csim_build";
@@ -170,18 +137,18 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
     throw Error(fmt::format("--ap-types {}: ap_fixed.h not found there", ap_types));
   }
   const fs::path compile_log = build / "compile.log";
-  const int compiled = run_process(
+  const int compiled = util::run_program(
       {options.compiler, "-std=c++14", "-O1", "-DSPARSEPIXELS_TRACE", "-Wno-unknown-pragmas",
        "-I" + (dir / "firmware").string(), "-I" + ap_types, (dir / "firmware" / (name + ".cpp")).string(),
        (dir / (name + "_test.cpp")).string(), "-o", executable.string()},
-      dir, compile_log);
+      compile_log.string(), dir.string());
   if (compiled != 0) {
     throw Error(fmt::format("csim: compiling {} failed (log {}):\n{}", name, compile_log.string(),
                             tail(read_text(compile_log))));
   }
 
   const fs::path run_log = build / "run.log";
-  const int ran = run_process({executable.string()}, dir, run_log);
+  const int ran = util::run_program({executable.string()}, run_log.string(), dir.string());
   if (ran != 0 && ran != 1) {
     throw Error(fmt::format("csim: the testbench failed with code {} (log {}):\n{}", ran, run_log.string(),
                             tail(read_text(run_log))));
@@ -227,8 +194,9 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   if (found) {
     // Rerun the first mismatching event with per-layer tracing; the host side traces the same event.
     const fs::path trace_file = build / "trace.log";
-    run_process({executable.string(), "--trace", std::to_string(report.first_event), trace_file.string()},
-                dir, build / "trace_run.log");
+    util::run_program(
+        {executable.string(), "--trace", std::to_string(report.first_event), trace_file.string()},
+        (build / "trace_run.log").string(), dir.string());
     const auto project = read_trace(trace_file, fixed.layer_count());
     std::vector<inference::LayerValues> reference;
     fixed.run(split.event(report.first_event), reference);

@@ -5,7 +5,6 @@
 #include "sparsepixels/codegen/project.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -19,6 +18,7 @@
 #include "project_writer.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/inference/fixed_inference.h"
+#include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::codegen {
 
@@ -167,8 +167,8 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
     throw Error(fmt::format("{}: already exists (remove it or pass --force)", out_dir));
   }
   const std::string hls_dir = options.hls_dir.empty() ? default_hls_dir() : options.hls_dir;
-  const fs::path temporary =
-      target.parent_path() / (target.filename().string() + ".tmp" + std::to_string(getpid()));
+  // A unique temporary folder beside the target (util::temporary_name_for), renamed into place at the end.
+  const fs::path temporary = util::temporary_name_for(target.string());
   fs::remove_all(temporary);
   try {
     fs::create_directories(temporary);
