@@ -129,8 +129,11 @@ TEST(OpsHarness, InputReduce) {
       InputReduceOp<Types16, select_topk, 8, 8, 2, 8>, InputReduceOp<Types32, select_raster, 6, 9, 3, 8>,
       InputReduceOp<Types32, select_raster, 13, 11, 3, 20>, InputReduceOp<Types16, select_topk, 6, 6, 1, 20>,
       InputReduceOp<Types8, select_topk, 10, 12, 2, 64>, InputReduceOp<Types16, select_raster, 9, 9, 2, 64>,
-      InputReduceOp<Types32, select_topk, 16, 5, 3, 8>, InputReduceOp<Types8, select_raster, 12, 12, 1, 20>>>(
-      "InputReduce");
+      InputReduceOp<Types32, select_topk, 16, 5, 3, 8>, InputReduceOp<Types8, select_raster, 12, 12, 1, 20>,
+      // The paper's images and budgets: MNIST 48x48 (top-k N = 12), jets 56x56 (top-k N = 16), neutrino
+      // 63x63.
+      InputReduceOp<Types8, select_topk, 48, 48, 1, 12>, InputReduceOp<Types16, select_topk, 56, 56, 1, 16>,
+      InputReduceOp<Types16, select_raster, 63, 63, 1, 20>>>("InputReduce");
   EXPECT_GT(tally.zero_active, 0u);
   EXPECT_GT(tally.all_active, 0u);
 }
