@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "../inference/kernel_harness.h"
+#include "random_models.h"
 #include "sparsepixels/codegen/csim.h"
 #include "sparsepixels/codegen/project.h"
 #include "sparsepixels/data/dataset.h"
@@ -32,7 +32,7 @@ inline spec::ModelSpec example(const std::string& design) {
 inline std::string save_random_model(const spec::ModelSpec& spec, std::uint64_t seed,
                                      const fs::path& folder) {
   model::Model model(spec);
-  harness::randomize_parameters(model, seed);
+  randomize_parameters(model, seed);
   const std::string path = (folder / "model.json").string();
   model::save_model(model, path);
   return path;
@@ -48,8 +48,8 @@ inline std::string save_random_dataset(const spec::ModelSpec& spec, int events, 
   split.height = static_cast<std::size_t>(spec.input_height);
   split.width = static_cast<std::size_t>(spec.input_width);
   split.channels = static_cast<std::size_t>(spec.input_channels);
-  split.x = harness::random_events(events, spec.input_height, spec.input_width, spec.input_channels, budget,
-                                   first.spec.threshold, spec.input_type, seed);
+  split.x = random_events(events, spec.input_height, spec.input_width, spec.input_channels, budget,
+                          first.spec.threshold, spec.input_type, seed);
   split.y.assign(static_cast<std::size_t>(events), 0);
   sparsepixels::data::DatasetInfo info;
   info.source = "codegen test";

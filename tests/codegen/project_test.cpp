@@ -76,7 +76,7 @@ TEST(CodegenProject, ExactLiterals) {
   TemporaryFolder folder("codegen-literals");
   const auto spec = codegen_test::example("mnist/sparse-t-8b");
   model::Model model(spec);
-  harness::randomize_parameters(model, 41);
+  codegen_test::randomize_parameters(model, 41);
   ASSERT_EQ(model.resolved()[1].types.weight.to_string(), "ap_fixed<8,1>");
   model.layer(1).weights[3] = 0.3203125f;
   model.layer(1).weights[4] = -0.3203125f;

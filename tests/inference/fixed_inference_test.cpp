@@ -189,9 +189,18 @@ TEST(FixedInference, ResultsDoNotDependOnThreads) {
   one.threads = 1;
   two.threads = 2;
   two.profile = true;
+  two.trace = true;
   const auto a = fixed.predict(x.data(), 500, one);
   const auto b = fixed.predict(x.data(), 500, two);
   EXPECT_EQ(a.raw, b.raw);
+  // The outputs are the last layer's trace, event by event (whatever the thread that ran the event).
+  ASSERT_EQ(b.trace.size(), 500u);
+  for (std::size_t event = 0; event < 500; ++event) {
+    const std::vector<std::int64_t> outputs(
+        b.raw.begin() + static_cast<std::ptrdiff_t>(event * b.output_size),
+        b.raw.begin() + static_cast<std::ptrdiff_t>((event + 1) * b.output_size));
+    EXPECT_EQ(b.trace[event].back().raw, outputs) << "event " << event;
+  }
   ASSERT_EQ(b.profile.size(), 7u);
   EXPECT_EQ(b.profile[0].values, 500u * 3);
   EXPECT_GT(b.profile[6].nonzero, 0u);
