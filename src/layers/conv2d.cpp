@@ -26,28 +26,34 @@ class FixedConv2D final : public FixedLayer {
     const int sum_fraction = std::max(product_fraction, types.bias.fraction());
     out.raw.assign(static_cast<std::size_t>(height) * width * filters, 0);
     out.hash.clear();
+    // Exact integer sums do not depend on the order of their terms, so each input value is read once and
+    // feeds every filter, and a zero (most of a sparse image) is skipped once for all of them.
+    std::vector<Int128> sums(static_cast<std::size_t>(filters));
+    const std::int64_t* x = in.raw.data();
     for (int row = 0; row < height; ++row) {
       for (int col = 0; col < width; ++col) {
-        for (int filter = 0; filter < filters; ++filter) {
-          Int128 sum = 0;
-          for (int kr = 0; kr < kernel; ++kr) {
-            const int in_row = row - radius + kr;
-            if (in_row < 0 || in_row >= height) continue;  // outside the image counts as zero
-            for (int kc = 0; kc < kernel; ++kc) {
-              const int in_col = col - radius + kc;
-              if (in_col < 0 || in_col >= width) continue;
-              const std::size_t pixel = static_cast<std::size_t>(in_row) * width + in_col;
-              for (int channel = 0; channel < C; ++channel) {
-                const std::int64_t value = in.raw[pixel * C + channel];
-                if (value == 0) continue;
-                const std::size_t tap = (static_cast<std::size_t>(kr) * kernel + kc) * C + channel;
-                sum += Int128(weights_[tap * filters + filter]) * value;
-              }
+        std::fill(sums.begin(), sums.end(), Int128(0));
+        for (int kr = 0; kr < kernel; ++kr) {
+          const int in_row = row - radius + kr;
+          if (in_row < 0 || in_row >= height) continue;  // outside the image counts as zero
+          for (int kc = 0; kc < kernel; ++kc) {
+            const int in_col = col - radius + kc;
+            if (in_col < 0 || in_col >= width) continue;
+            const std::int64_t* pixel = x + (static_cast<std::size_t>(in_row) * width + in_col) * C;
+            const std::int64_t* taps =
+                weights_.data() + (static_cast<std::size_t>(kr) * kernel + kc) * C * filters;
+            for (int channel = 0; channel < C; ++channel) {
+              const std::int64_t value = pixel[channel];
+              if (value == 0) continue;
+              const std::int64_t* weight = taps + static_cast<std::size_t>(channel) * filters;
+              for (int filter = 0; filter < filters; ++filter) sums[filter] += Int128(weight[filter]) * value;
             }
           }
+        }
+        for (int filter = 0; filter < filters; ++filter) {
           // Standard convolution always adds the bias (Keras Conv2D).
-          sum = shift_left(sum, sum_fraction - product_fraction) +
-                shift_left(biases_[filter], sum_fraction - types.bias.fraction());
+          const Int128 sum = shift_left(sums[filter], sum_fraction - product_fraction) +
+                             shift_left(biases_[filter], sum_fraction - types.bias.fraction());
           const std::int64_t accumulated = types.accum.cast_raw(sum, sum_fraction);  // exact: no change
           out.raw[(static_cast<std::size_t>(row) * width + col) * filters + filter] =
               cast_typed(types.result, types.accum, accumulated, profile);
