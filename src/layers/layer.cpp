@@ -74,6 +74,8 @@ void Layer::initialize(std::mt19937_64& random) {
   std::fill(bias.begin(), bias.end(), 0.0f);
 }
 
+void Layer::update_statistics(const std::vector<const tensor::Batch*>&) {}
+
 namespace {
 
 // Significant bits of a positive integer (the bit length without trailing zeros).
@@ -213,6 +215,9 @@ std::unique_ptr<Layer> make_layer(const spec::ResolvedLayer& resolved) {
       break;
     case LayerKind::Flatten:
       layer = make_flatten(resolved);
+      break;
+    case LayerKind::SparseBatchNormalization:
+      layer = make_sparse_batchnorm(resolved);
       break;
   }
   layer->weights.assign(resolved.weight_count, 0.0f);

@@ -18,5 +18,6 @@ std::unique_ptr<Layer> make_softmax(const spec::ResolvedLayer& resolved);
 std::unique_ptr<Layer> make_conv2d(const spec::ResolvedLayer& resolved);
 std::unique_ptr<Layer> make_pool2d(const spec::ResolvedLayer& resolved);
 std::unique_ptr<Layer> make_flatten(const spec::ResolvedLayer& resolved);
+std::unique_ptr<Layer> make_sparse_batchnorm(const spec::ResolvedLayer& resolved);
 
 }  // namespace sparsepixels::layers

@@ -162,6 +162,14 @@ LayerSpec read_layer(const std::string& origin, const YAML::Node& node, std::siz
       layer.units = read_scalar<int>(context, node, "units", 0);
       if (layer.units <= 0) context.fail(node, "units", "missing or not > 0");
       break;
+    case LayerKind::SparseBatchNormalization:
+      allowed.insert({"momentum", "epsilon"});
+      check_keys(context, node, "", allowed);
+      layer.momentum = read_scalar<double>(context, node, "momentum", 0.99);
+      layer.epsilon = read_scalar<double>(context, node, "epsilon", 1e-3);
+      if (!(layer.momentum >= 0 && layer.momentum <= 1)) context.fail(node, "momentum", "must be in [0, 1]");
+      if (!(layer.epsilon > 0)) context.fail(node, "epsilon", "must be > 0");
+      break;
     case LayerKind::SparseReLU:
     case LayerKind::SparseFlatten:
     case LayerKind::ReLU:

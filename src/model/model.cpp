@@ -146,6 +146,7 @@ std::string summary(const Model& model) {
       case LayerKind::SparseConv2D:
       case LayerKind::Conv2D:
       case LayerKind::Dense:
+      case LayerKind::SparseBatchNormalization:
         types = fmt::format("w {}  b {}  acc {}  out {}", layer.types.weight.to_string(),
                             layer.types.bias.to_string(), layer.types.accum.to_string(),
                             layer.types.result.to_string());

@@ -56,6 +56,10 @@ json layer_json(const ResolvedLayer& layer, const layers::Layer& values) {
     case LayerKind::Dense:
       j["units"] = s.units;
       break;
+    case LayerKind::SparseBatchNormalization:
+      j["momentum"] = s.momentum;
+      j["epsilon"] = s.epsilon;
+      break;
     case LayerKind::SparseReLU:
     case LayerKind::SparseFlatten:
     case LayerKind::ReLU:
@@ -250,6 +254,10 @@ Model load_model(const std::string& path) {
       }
       case LayerKind::Dense:
         layer.units = lr.get<int>(l, "units");
+        break;
+      case LayerKind::SparseBatchNormalization:
+        layer.momentum = lr.get<double>(l, "momentum");
+        layer.epsilon = lr.get<double>(l, "epsilon");
         break;
       case LayerKind::SparseReLU:
       case LayerKind::SparseFlatten:

@@ -187,6 +187,17 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
       case LayerKind::SparseReLU:
       case LayerKind::ReLU:
         break;
+      case LayerKind::SparseBatchNormalization:
+        // Per channel: gamma, moving mean, moving variance (weights) and beta (bias); the kernel
+        // computes x * scale + shift, one product and one addend per value.
+        if (!(s.momentum >= 0 && s.momentum <= 1))
+          fail("momentum", fmt::format("must be in [0, 1], got {}", s.momentum));
+        if (!(s.epsilon > 0)) fail("epsilon", fmt::format("must be > 0, got {}", s.epsilon));
+        layer.weight_count = 3 * static_cast<std::size_t>(shape.channels);
+        layer.bias_count = static_cast<std::size_t>(shape.channels);
+        layer.fan_in = 1;
+        types.accum = resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, 1));
+        break;
       case LayerKind::Sigmoid:
       case LayerKind::Softmax:
         if (shape.height != 1 || shape.width != 1) fail("type", "needs a vector input");
@@ -195,8 +206,7 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         }
         break;
     }
-    const bool has_sum =
-        s.kind == LayerKind::Conv2D || s.kind == LayerKind::SparseConv2D || s.kind == LayerKind::Dense;
+    const bool has_sum = kind_info(s.kind).accumulator == AccumulatorRule::Products;
     if (!has_sum) {
       types.weight = types.result;
       types.bias = types.result;

@@ -33,6 +33,16 @@ void Engine::refresh() {
   for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).prepare(quantized_);
 }
 
+void Engine::update_statistics() {
+  for (std::size_t i = start_; i < head_; ++i) {
+    std::vector<const tensor::Batch*> inputs;
+    for (std::size_t index = 0; index < last_shards_; ++index) {
+      inputs.push_back(&shards_[index].activations[i - start_]);
+    }
+    model_.layer(i).update_statistics(inputs);
+  }
+}
+
 Engine::Shard& Engine::shard(std::size_t index) {
   // Shards are made up front by the callers (never resized while threads run).
   return shards_[index];
@@ -210,6 +220,8 @@ std::pair<double, double> Engine::train_step(const PreparedSplit& data, const st
   const std::size_t shard_count = (count + kShardEvents - 1) / kShardEvents;
   if (shards_.size() < shard_count) shards_.resize(shard_count);
   const double scale = 1.0 / static_cast<double>(count);
+  for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).set_training(true);
+  last_shards_ = shard_count;
   pool_.run(shard_count, [&](std::size_t index, int) {
     Shard& s = shard(index);
     const std::size_t first = index * kShardEvents, n = std::min(kShardEvents, count - first);
@@ -228,6 +240,7 @@ std::pair<double, double> Engine::train_step(const PreparedSplit& data, const st
                                s.grads[i - start_ + 1], grad_in, g);
     }
   });
+  for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).set_training(false);
   // Deterministic reduction: shard order, whatever thread ran which shard.
   double loss = 0, correct = 0;
   for (std::size_t i = start_; i < head_; ++i) {

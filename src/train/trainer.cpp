@@ -132,6 +132,7 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
       loss_sum += loss;
       correct += hits;
       adam.step(engine.gradients());
+      engine.update_statistics();
       engine.refresh();
     }
     EpochRecord record;

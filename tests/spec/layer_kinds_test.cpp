@@ -27,7 +27,8 @@ TEST(LayerKinds, EveryRowNamesItsOwnKindAndParses) {
     EXPECT_EQ(spec::to_string(row.kind), row.name);
     ++index;
   }
-  EXPECT_EQ(index, static_cast<std::size_t>(spec::LayerKind::Flatten) + 1) << "a kind without a row";
+  EXPECT_EQ(index, static_cast<std::size_t>(spec::LayerKind::SparseBatchNormalization) + 1)
+      << "a kind without a row";
   EXPECT_FALSE(spec::parse_layer_kind("sparseconv2d").has_value());
   EXPECT_FALSE(spec::parse_layer_kind("").has_value());
 }
@@ -36,9 +37,13 @@ TEST(LayerKinds, ColumnsAgreeWithEachOther) {
   for (const spec::LayerKindInfo& row : spec::layer_kinds()) {
     SCOPED_TRACE(row.name);
     const std::vector<std::string> files(row.parameter_files.begin(), row.parameter_files.end());
-    const bool weights_and_bias = files == std::vector<std::string>{"_w", "_b"};
-    // Trainable kinds write exactly weights and biases, and sum products into their accumulator.
-    EXPECT_EQ(row.has_parameters, weights_and_bias);
+    // Trainable kinds write exactly two arrays, the multiplier and the addend: weights and biases, or
+    // batch normalization's folded scale and shift (its gamma, beta and moving statistics fold into them).
+    const bool multiplier_and_addend = files == std::vector<std::string>{"_w", "_b"} ||
+                                       (row.kind == spec::LayerKind::SparseBatchNormalization &&
+                                        files == std::vector<std::string>{"_s", "_b"});
+    EXPECT_EQ(row.has_parameters, multiplier_and_addend);
+    // And they sum products (fan-in products plus the addend) into their accumulator.
     EXPECT_EQ(row.has_parameters, row.accumulator == spec::AccumulatorRule::Products);
     // Only input reduction is built into the design instead of costed as a stage.
     EXPECT_EQ(!row.stage.has_value(), row.kind == spec::LayerKind::InputReduce);
@@ -70,6 +75,7 @@ layers:
   - {type: InputReduce, name: reduce, n_active: 6, threshold: 0.1}
   - {type: SparseConv2D, name: conv, filters: 2, kernel: 3}
   - {type: SparseReLU, name: relu}
+  - {type: SparseBatchNormalization, name: bn}
   - {type: SparseMaxPool2D, name: max, pool: 2}
   - {type: SparseAvgPool2D, name: avg, pool: 2}
   - {type: SparseFlatten, name: flatten}

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "sparsepixels/fixed/activation_tables.h"
@@ -44,7 +45,8 @@ class FixedLayer {
 
   const spec::ResolvedLayer& info() const { return info_; }
   const fixed::FixedType& input_type() const { return input_type_; }
-  /// Raw weights and biases in the declared weight and bias types (empty if the kind has none).
+  /// Raw weights and biases in the declared weight and bias types (empty if the kind has none);
+  /// batch normalization: its folded scale and shift, one per channel.
   const std::vector<std::int64_t>& weights_raw() const { return weights_; }
   const std::vector<std::int64_t>& biases_raw() const { return biases_; }
 
@@ -53,6 +55,15 @@ class FixedLayer {
   virtual void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile = nullptr) const = 0;
 
  protected:
+  /// For kinds whose hardware parameters are computed from the trained ones (batch normalization's
+  /// folded scale and shift): the raw values, already in the weight and bias types.
+  FixedLayer(const spec::ResolvedLayer& info, const fixed::FixedType& input_type,
+             std::vector<std::int64_t> weights_raw, std::vector<std::int64_t> biases_raw)
+      : info_(info),
+        input_type_(input_type),
+        weights_(std::move(weights_raw)),
+        biases_(std::move(biases_raw)) {}
+
   spec::ResolvedLayer info_;
   fixed::FixedType input_type_;
   std::vector<std::int64_t> weights_, biases_;

@@ -89,8 +89,18 @@ class Layer {
   /// Trainable parameters: weights (HWIO for convolutions, [n_in][n_out] for Dense) and biases.
   std::vector<float> weights, bias;
 
-  /// Keras defaults: Glorot-uniform weights, zero biases.
-  void initialize(std::mt19937_64& random);
+  /// Keras defaults: Glorot-uniform weights, zero biases (batch normalization: its own defaults).
+  virtual void initialize(std::mt19937_64& random);
+
+  /// Whether forward is a training step's (batch normalization then uses the batch statistics instead
+  /// of its moving ones). train::Engine sets it around train_step; it is false otherwise.
+  void set_training(bool training) { training_ = training; }
+  bool training() const { return training_; }
+
+  /// After a training step: updates statistics that are not trained by gradients (batch
+  /// normalization's moving mean and variance) from the layer's inputs of that step, one batch per
+  /// shard in shard order. The default does nothing.
+  virtual void update_statistics(const std::vector<const tensor::Batch*>& inputs);
 
   /// Makes the forward copies of the parameters and sets the mode (float or quantized). In quantized
   /// mode it also decides, from the resolved accumulator type, whether float32 sums are exact
@@ -119,6 +129,7 @@ class Layer {
   std::vector<float> forward_weights_, forward_bias_;  // what forward uses (quantized in QAT)
   Quantizer result_quantizer_;
   bool quantized_ = false;
+  bool training_ = false;
   bool double_sums_ = false;  // QAT and the accumulator needs more than float32's 24 bits
   /// QKeras's quantized_relu(B, I) passes its gradient only for 0 <= x <= 2^I; an unsigned result type
   /// (a conv/dense result fused with the ReLU's type) is that quantizer, so its limit is 2^I

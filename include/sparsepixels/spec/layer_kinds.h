@@ -25,6 +25,7 @@ enum class LayerKind {
   AvgPool2D,
   MaxPool2D,
   Flatten,
+  SparseBatchNormalization,
 };
 
 /// The hardware stage families the estimator costs (docs/estimator.md). Input reduction is built
@@ -44,7 +45,7 @@ struct LayerKindInfo {
   const char* name;                ///< config and model-file spelling ("SparseConv2D")
   bool sparse_input;               ///< reads slots (feat + hash)
   bool sparse_output;              ///< writes slots (feat + hash)
-  bool has_parameters;             ///< trainable weights and biases
+  bool has_parameters;             ///< trainable parameters (weights and biases; batch norm's in its layout)
   AccumulatorRule accumulator;     ///< what its `accum` type holds
   const char* kernel_header;       ///< nnet_utils header of its io_parallel kernel
   const char* stream_header;       ///< nnet_utils header of its io_stream kernel ("" if none)

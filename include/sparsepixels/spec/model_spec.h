@@ -48,6 +48,8 @@ struct LayerSpec {
   int pool_height = 0, pool_width = 0;
   // Dense
   int units = 0;
+  // SparseBatchNormalization (Keras defaults)
+  double momentum = 0.99, epsilon = 1e-3;
   LayerPrecision precision;
 };
 

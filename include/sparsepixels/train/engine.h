@@ -53,6 +53,10 @@ class Engine {
   /// Re-makes the layers' forward parameters after an update.
   void refresh();
 
+  /// Updates the statistics that gradients do not train (batch normalization's moving mean and
+  /// variance) from the inputs of the last train_step; the trainer calls it after each optimizer step.
+  void update_statistics();
+
   /// Forward only over a whole prepared split; returns (loss sum, correct count).
   std::pair<double, double> evaluate(const PreparedSplit& data);
 
@@ -86,6 +90,7 @@ class Engine {
   std::size_t head_ = 0;   // index of the final Sigmoid/Softmax (the loss takes its input)
   bool binary_ = true;
   std::vector<Shard> shards_;
+  std::size_t last_shards_ = 0;  // shards of the last train_step
   std::vector<layers::ParameterGradients> total_;
 };
 

@@ -65,6 +65,7 @@ LayerCode emit_sparse_conv(const LayerPlan& plan, const EmitContext& context);
 LayerCode emit_sparse_pool(const LayerPlan& plan, const EmitContext& context);
 LayerCode emit_sparse_relu(const LayerPlan& plan, const EmitContext& context);
 LayerCode emit_sparse_flatten(const LayerPlan& plan, const EmitContext& context);
+LayerCode emit_sparse_batchnorm(const LayerPlan& plan, const EmitContext& context);
 LayerCode emit_dense(const LayerPlan& plan, const EmitContext& context);
 LayerCode emit_relu(const LayerPlan& plan, const EmitContext& context);
 LayerCode emit_sigmoid(const LayerPlan& plan, const EmitContext& context);

@@ -44,6 +44,8 @@ LayerCode emit_kind(const LayerPlan& plan, const EmitContext& context) {
       return emit_pooling_stream(plan, context);
     case LayerKind::Flatten:
       return emit_flatten_stream(plan, context);
+    case LayerKind::SparseBatchNormalization:
+      return emit_sparse_batchnorm(plan, context);
   }
   throw Error(fmt::format("{}: unknown layer kind", layer_what(plan)));
 }
