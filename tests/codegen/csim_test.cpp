@@ -7,12 +7,14 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 
 #include "../cli/run_command.h"
 #include "codegen_fixture.h"
 #include "sparsepixels/inference/fixed_inference.h"
+#include "sparsepixels/train/trainer.h"
 
 namespace {
 
@@ -61,6 +63,71 @@ TEST(CodegenCsim, TopkAndMaxPooling) {
   }
   ASSERT_EQ(pools, 2);
   expect_bit_exact(spec, 17);
+}
+
+// A standalone SparseBatchNormalization after an average pool: trained with QAT (batch statistics,
+// moving statistics updated), converted, and simulated: the generated kernel must reproduce the fixed
+// inference (which folds the moving statistics into scale and shift) bit for bit.
+TEST(CodegenCsim, TrainedSparseBatchNormalization) {
+  const std::string config = R"(
+name: bn-csim
+input: {height: 12, width: 12, channels: 1, type: "ap_ufixed<8,1,AP_RND_CONV,AP_SAT>"}
+precision: {weight: "ap_fixed<8,2>", bias: "ap_fixed<8,2>", result: "ap_fixed<12,4,AP_RND_CONV,AP_SAT>", accum: auto}
+layers:
+  - {type: InputReduce, name: reduce, n_active: 10, threshold: 0.1}
+  - {type: SparseConv2D, name: conv1, filters: 2, kernel: 3}
+  - {type: SparseReLU, name: relu1, precision: {result: "ap_ufixed<8,2,AP_RND_CONV,AP_SAT>"}}
+  - {type: SparseAvgPool2D, name: pool1, pool: 2}
+  - {type: SparseBatchNormalization, name: bn1, precision: {weight: "ap_fixed<12,6>", bias: "ap_fixed<12,6>"}}
+  - {type: SparseFlatten, name: flatten}
+  - {type: Dense, name: dense1, units: 1}
+  - {type: Sigmoid, name: output}
+training: {quantized: true, batch_size: 64, learning_rate: 0.01, seed: 3, threads: 1}
+)";
+  const spec::ModelSpec spec = model::parse_config(config, "csim_test");
+  TemporaryFolder folder("codegen-csim-batchnorm");
+  // Events with a label the model can learn: whether the event's summed intensity is large.
+  constexpr int kEvents = 600;
+  sparsepixels::data::Split split;
+  split.height = split.width = 12;
+  split.channels = 1;
+  split.x = codegen_test::random_events(kEvents, 12, 12, 1, 10, 0.1, spec.input_type, 41);
+  for (int e = 0; e < kEvents; ++e) {
+    double sum = 0;
+    for (int k = 0; k < 144; ++k) sum += split.x[static_cast<std::size_t>(e * 144 + k)];
+    split.y.push_back(sum > 3.0 ? 1 : 0);
+  }
+  sparsepixels::data::DatasetInfo info;
+  info.source = "codegen test";
+  info.transform = "random sparse events";
+  info.threshold = 0.1;
+  info.class_names = {"a", "b"};
+  info.height = info.width = 12;
+  info.channels = 1;
+  const std::string data = (folder.path() / "data.h5").string();
+  sparsepixels::data::write_dataset(data, info, split, split, split);
+
+  model::Model trained(spec);
+  sparsepixels::train::TrainOptions options;
+  options.epochs = 4;
+  sparsepixels::train::train(trained, split, split, options);
+  const auto& bn = trained.layer(4);
+  ASSERT_EQ(trained.resolved()[4].spec.kind, spec::LayerKind::SparseBatchNormalization);
+  EXPECT_NE(bn.weights[2], 0.0f) << "the moving mean was never updated";
+  EXPECT_NE(bn.weights[0], 1.0f) << "gamma was never trained";
+  const std::string model_path = (folder.path() / "model.json").string();
+  model::save_model(trained, model_path);
+  sparsepixels::codegen::write_project(model_path, (folder.path() / "project").string());
+  sparsepixels::codegen::CsimOptions csim;
+  csim.data = data;
+  csim.events = kEvents;
+  const auto report = sparsepixels::codegen::run_csim((folder.path() / "project").string(), csim);
+  EXPECT_EQ(report.events, static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(report.mismatches, 0u) << report.details;
+  std::printf("SparseBatchNormalization csim: %zu events, %zu mismatches\n", report.events,
+              report.mismatches);
+  // The batch normalization's outputs take part: its folded parameters are in the project.
+  EXPECT_TRUE(fs::exists(folder.path() / "project" / "firmware" / "weights" / "bn1_s.h"));
 }
 
 // Standard (io_stream) baselines: line-buffer convolutions and streamed pooling feed the dense head.
