@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/model/model.h"
@@ -220,7 +221,19 @@ std::pair<double, double> Engine::train_step(const PreparedSplit& data, const st
   const std::size_t shard_count = (count + kShardEvents - 1) / kShardEvents;
   if (shards_.size() < shard_count) shards_.resize(shard_count);
   const double scale = 1.0 / static_cast<double>(count);
-  for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).set_training(true);
+  // Training mode (batch statistics) for this step's passes only, also when a pass throws.
+  struct TrainingMode {
+    model::Model& model;
+    explicit TrainingMode(model::Model& m) : model(m) {
+      for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).set_training(true);
+    }
+    ~TrainingMode() {
+      for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).set_training(false);
+    }
+    TrainingMode(const TrainingMode&) = delete;
+    TrainingMode& operator=(const TrainingMode&) = delete;
+  };
+  std::optional<TrainingMode> training(std::in_place, model_);
   last_shards_ = shard_count;
   pool_.run(shard_count, [&](std::size_t index, int) {
     Shard& s = shard(index);
@@ -240,7 +253,7 @@ std::pair<double, double> Engine::train_step(const PreparedSplit& data, const st
                                s.grads[i - start_ + 1], grad_in, g);
     }
   });
-  for (std::size_t i = 0; i < model_.size(); ++i) model_.layer(i).set_training(false);
+  training.reset();
   // Deterministic reduction: shard order, whatever thread ran which shard.
   double loss = 0, correct = 0;
   for (std::size_t i = start_; i < head_; ++i) {

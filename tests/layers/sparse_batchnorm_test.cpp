@@ -11,6 +11,7 @@
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/tensor/shard_pool.h"
 #include "sparsepixels/train/engine.h"
+#include "sparsepixels/train/trainer.h"
 
 namespace sparsepixels::testing {
 namespace {
@@ -289,6 +290,54 @@ layers:
   engine.update_statistics();
   EXPECT_NEAR(model.layer(1).weights[1], 0.01 * mean, 1e-6);
   EXPECT_NEAR(model.layer(1).weights[2], 0.99 + 0.01 * variance, 1e-6);
+}
+
+// Shards normalize with their own statistics and the moving update joins them in shard order, so
+// training gives the same parameters bit for bit whatever the thread count.
+TEST(SparseBatchNormalization, TrainingDoesNotDependOnTheThreadCount) {
+  const std::string config = R"(
+name: bn-threads
+input: {height: 8, width: 8, channels: 1, type: "ap_ufixed<8,1,AP_RND_CONV,AP_SAT>"}
+precision: {weight: "ap_fixed<8,2>", bias: "ap_fixed<8,2>", result: "ap_fixed<12,4,AP_RND_CONV,AP_SAT>"}
+layers:
+  - {type: InputReduce, n_active: 6, threshold: 0.1}
+  - {type: SparseConv2D, filters: 2, kernel: 3}
+  - {type: SparseBatchNormalization, name: bn}
+  - {type: SparseReLU}
+  - {type: SparseFlatten}
+  - {type: Dense, units: 1}
+  - {type: Sigmoid}
+training: {quantized: true, batch_size: 100, seed: 2}
+)";
+  data::Split split;
+  split.height = split.width = 8;
+  split.channels = 1;
+  std::mt19937_64 random(9);
+  for (int e = 0; e < 300; ++e) {
+    std::vector<float> image(64, 0.0f);
+    float sum = 0;
+    for (int k = 0; k < 4; ++k) {
+      const float value = 0.2f + static_cast<float>(random() % 100) / 125.0f;
+      image[random() % 64] = value;
+      sum += value;
+    }
+    split.x.insert(split.x.end(), image.begin(), image.end());
+    split.y.push_back(sum > 2.0f ? 1 : 0);
+  }
+  std::vector<std::vector<float>> parameters;
+  for (const int threads : {1, 2}) {
+    model::Model model(model::parse_config(config, "bn_test"));
+    train::TrainOptions options;
+    options.epochs = 2;
+    options.threads = threads;
+    train::train(model, split, split, options);
+    EXPECT_NE(model.layer(2).weights[2], 0.0f);  // the moving mean moved
+    if (parameters.empty()) {
+      parameters = model.parameters();
+    } else {
+      EXPECT_EQ(model.parameters(), parameters);
+    }
+  }
 }
 
 }  // namespace
