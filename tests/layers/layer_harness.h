@@ -15,7 +15,7 @@ namespace sparsepixels::testing {
 /// Resolves a one-layer model (after an optional InputReduce when the layer is sparse) and returns
 /// the layer's resolved form; `input` gives the dense input grid.
 inline spec::ResolvedLayer resolve_single(spec::LayerSpec layer, int height, int width, int channels,
-                                           int slots = 0) {
+                                          int slots = 0) {
   spec::ModelSpec spec;
   spec.input_height = height;
   spec.input_width = width;

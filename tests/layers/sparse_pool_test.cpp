@@ -14,8 +14,7 @@ spec::LayerSpec pool_spec(spec::LayerKind kind, int pool) {
 }
 
 TEST(SparseAvgPool2D, LowestSlotOfACellReceivesTheSumOverTheArea) {
-  auto layer =
-      layers::make_layer(resolve_single(pool_spec(spec::LayerKind::SparseAvgPool2D, 2), 5, 5, 1, 5));
+  auto layer = layers::make_layer(resolve_single(pool_spec(spec::LayerKind::SparseAvgPool2D, 2), 5, 5, 1, 5));
   // Cells of 2x2: (2,2) and (1,2) share pooled cell (1,1); (3,3) alone in (2,2); (5,1) is in the
   // partial row 3 of a 5x5 grid (only 2 full pooled rows): zeroed.
   const tensor::Batch in =
@@ -30,8 +29,7 @@ TEST(SparseAvgPool2D, LowestSlotOfACellReceivesTheSumOverTheArea) {
 }
 
 TEST(SparseAvgPool2D, QuantizedModeUsesTheFixedReciprocal) {
-  auto layer =
-      layers::make_layer(resolve_single(pool_spec(spec::LayerKind::SparseAvgPool2D, 7), 7, 7, 1, 1));
+  auto layer = layers::make_layer(resolve_single(pool_spec(spec::LayerKind::SparseAvgPool2D, 7), 7, 7, 1, 1));
   const tensor::Batch in = sparse_batch({{{1, 1, {1}}}}, 7, 7, 1);
   tensor::Batch out;
   layer->forward(in, out);
@@ -44,8 +42,7 @@ TEST(SparseAvgPool2D, QuantizedModeUsesTheFixedReciprocal) {
 }
 
 TEST(SparseMaxPool2D, ImplicitZeroAndLowestIndexWinner) {
-  auto layer =
-      layers::make_layer(resolve_single(pool_spec(spec::LayerKind::SparseMaxPool2D, 2), 4, 4, 1, 6));
+  auto layer = layers::make_layer(resolve_single(pool_spec(spec::LayerKind::SparseMaxPool2D, 2), 4, 4, 1, 6));
   // Cell (1,1): -1 and -2 (two of four pixels): implicit zero wins -> 0, no gradient.
   // Cell (2,2): all four pixels, -3 -4 -5 -6... use 4 pixels negative: max is -3 (no implicit zero).
   // Second event: cell (1,1) with 0.5 at two slots: the lower slot wins.
