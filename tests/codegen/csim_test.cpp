@@ -29,6 +29,11 @@ void expect_bit_exact(const spec::ModelSpec& spec, std::uint64_t seed, int event
   EXPECT_EQ(report.events, static_cast<std::size_t>(events));
   EXPECT_GT(report.outputs, 0u);
   EXPECT_EQ(report.mismatches, 0u) << report.details;
+  // The project's record names the io type its top function uses.
+  const bool sparse = spec.layers.front().kind == spec::LayerKind::InputReduce;
+  const std::string record = codegen_test::read_text(folder.path() / "project" / "sparsepixels_config.yml");
+  EXPECT_NE(record.find(sparse ? "io_type: \"io_parallel\"" : "io_type: \"io_stream\""), std::string::npos)
+      << record;
 }
 
 TEST(CodegenCsim, MnistSparseT8Bit) {
