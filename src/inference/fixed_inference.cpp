@@ -49,7 +49,7 @@ FixedModel::FixedModel(const model::Model& model) {
   for (std::size_t index = 0; index < model.resolved().size(); ++index) {
     const layers::Layer& source = model.layer(index);
     if (source.info().spec.kind == spec::LayerKind::InputReduce) {
-      threshold_raw_ = input_type_.quantize_raw(source.info().spec.threshold);
+      threshold_raw_ = layers::threshold_raw(source.info(), input_type_);
     }
     layers_.push_back(source.make_fixed(previous));
     previous = source.info().types.result;

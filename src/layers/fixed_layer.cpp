@@ -4,14 +4,13 @@
 
 #include <cmath>
 
+#include "fixed_arithmetic.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/layers/layer.h"
 
 namespace sparsepixels::layers {
 
 namespace {
-
-constexpr int kReciprocalBits = 18;  // R is ap_ufixed<18,0> (reference 11.5)
 
 std::vector<std::int64_t> convert_parameters(const spec::ResolvedLayer& info,
                                              const std::vector<float>& values, std::size_t expected,
@@ -60,9 +59,13 @@ std::int64_t parameter_raw(float value, const fixed::FixedType& type) {
   return rounding.quantize_raw(static_cast<double>(value));
 }
 
+std::int64_t threshold_raw(const spec::ResolvedLayer& info, const fixed::FixedType& input_type) {
+  return input_type.quantize_raw(info.spec.threshold);
+}
+
 std::int64_t pool_reciprocal_raw(int area) {
   if (area < 2) throw Error(fmt::format("pool_reciprocal_raw: area must be >= 2, got {}", area));
-  const std::int64_t numerator = std::int64_t{1} << kReciprocalBits;
+  const std::int64_t numerator = std::int64_t{1} << fixed_arithmetic::kReciprocalBits;
   const std::int64_t quotient = numerator / area, remainder = numerator % area;
   const bool round_up = 2 * remainder > area || (2 * remainder == area && quotient % 2 == 1);
   return round_up ? quotient + 1 : quotient;

@@ -39,8 +39,7 @@ class FixedInputReduce final : public FixedLayer {
  public:
   FixedInputReduce(const spec::ResolvedLayer& info, const fixed::FixedType& input_type,
                    const std::vector<float>& weights, const std::vector<float>& bias)
-      : FixedLayer(info, input_type, weights, bias),
-        threshold_raw_(input_type.quantize_raw(info.spec.threshold)) {}
+      : FixedLayer(info, input_type, weights, bias), threshold_raw_(threshold_raw(info, input_type)) {}
 
   void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
     const int C = info_.input.channels;

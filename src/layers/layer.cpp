@@ -97,8 +97,7 @@ int arithmetic_bits(const spec::ResolvedLayer& info) {
       return info.types.accum.width;
     case spec::AccumulatorRule::PoolSum: {
       const int area = info.spec.pool_height * info.spec.pool_width;
-      const int reciprocal_bits =
-          area > 1 ? significant_bits(std::llround(std::ldexp(pooling_reciprocal(area), 18))) : 0;
+      const int reciprocal_bits = area > 1 ? significant_bits(pool_reciprocal_raw(area)) : 0;
       return info.types.accum.width + reciprocal_bits;
     }
   }

@@ -9,9 +9,10 @@
 namespace sparsepixels::layers {
 
 double pooling_reciprocal(int area) {
-  // ap_ufixed<18,0> with round half to even.
-  const double scaled = std::ldexp(1.0 / area, 18);
-  return std::ldexp(std::nearbyint(scaled), -18);
+  // The raw bits the fixed path uses (round half to even to ap_ufixed<18,0>), as a double (exact).
+  return area == 1
+             ? 1.0
+             : std::ldexp(static_cast<double>(pool_reciprocal_raw(area)), -fixed_arithmetic::kReciprocalBits);
 }
 
 namespace {

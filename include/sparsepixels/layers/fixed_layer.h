@@ -80,6 +80,9 @@ std::unique_ptr<FixedLayer> make_fixed_layer(const spec::ResolvedLayer& info,
 /// saturated (QKeras quantized_bits, as QAT does), so values already quantized by QAT are exact.
 std::int64_t parameter_raw(float value, const fixed::FixedType& type);
 
+/// InputReduce's threshold converted to the input type (what the selection compares channel 0 with).
+std::int64_t threshold_raw(const spec::ResolvedLayer& info, const fixed::FixedType& input_type);
+
 /// The pooling reciprocal R = 1/area rounded half to even to ap_ufixed<18,0> (reference 11.5): its
 /// raw bits round(2^18 / area). Only for area >= 2.
 std::int64_t pool_reciprocal_raw(int area);
