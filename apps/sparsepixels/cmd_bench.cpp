@@ -44,6 +44,8 @@ Run setup_bench(CLI::App& sub) {
       }
       std::cout << fmt::format("batch {}, threads {}, {} events\n", result.batch, result.threads,
                                result.events);
+      std::cout << fmt::format("synthetic generator: {:.0f} events per CPU second\n",
+                               result.synthetic_events_per_cpu_s);
     }
     if (!args->json.empty() && args->json != "-") {
       util::write_file_atomically(args->json, fmt::format("{}\n", json));

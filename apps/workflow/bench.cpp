@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -17,6 +18,13 @@ using train::Engine;
 using train::PreparedSplit;
 
 namespace {
+
+// CPU time of the whole process (every thread), in seconds.
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -67,6 +75,7 @@ std::string BenchResult::to_json() const {
   j["batch"] = batch;
   j["threads"] = threads;
   j["events"] = events;
+  j["synthetic_events_per_cpu_s"] = synthetic_events_per_cpu_s;
   j["input_reduction"] = "training: cached once per dataset (not timed); inference: included";
   return j.dump(2);
 }
@@ -76,7 +85,9 @@ BenchResult run_bench(int threads, std::size_t events, double seconds_per_model)
   tensor::ShardPool pool(threads);
   result.threads = pool.threads();
   result.events = events;
+  const double cpu_start = process_cpu_seconds();
   const data::Split split = data::generate_synthetic(events, 2026);
+  result.synthetic_events_per_cpu_s = static_cast<double>(split.size()) / (process_cpu_seconds() - cpu_start);
   const std::pair<const char*, int> variants[] = {
       {"standard", 0}, {"sparse-t", 8}, {"sparse-s", 12}, {"sparse-m", 16}, {"sparse-l", 20}};
   for (const auto& [name, n_active] : variants) {

@@ -12,6 +12,8 @@ struct BenchResult {
   int batch = 128;
   int threads = 0;
   std::size_t events = 0;
+  /// The synthetic generator's speed on the bench's events (process CPU time).
+  double synthetic_events_per_cpu_s = 0;
   /// {"train_events_per_s": {...}, "infer_events_per_s": {...}, "batch": .., "threads": .., ...}
   std::string to_json() const;
 };
