@@ -204,14 +204,16 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
         fmt::format("first mismatch: event {}, output {}\n", report.first_event, report.first_output);
     for (std::size_t layer = 0; layer < fixed.layer_count(); ++layer) {
       const auto& info = model.resolved()[layer];
-      const bool traced = !project[layer].raw.empty();  // streamed (io_stream) layers are not traced
+      // Streamed (io_stream) layers and folded batch normalizations (no kernel) are not traced.
+      const bool traced = !project[layer].raw.empty();
       const bool same =
           project[layer].raw == reference[layer].raw && project[layer].hash == reference[layer].hash;
       details += fmt::format("layer {} '{}' ({}), raw values of {}: {}\n", layer, info.spec.name,
                              spec::to_string(info.spec.kind), info.types.result.to_string(),
-                             !traced ? "not traced (a stream)"
-                             : same  ? "equal"
-                                     : "DIFFER");
+                             info.folded ? "folded into the layer before it"
+                             : !traced   ? "not traced (a stream)"
+                             : same      ? "equal"
+                                         : "DIFFER");
       details +=
           fmt::format("  project: {}\n  library: {}\n", join(project[layer].raw), join(reference[layer].raw));
       if (!reference[layer].hash.empty()) {

@@ -163,6 +163,9 @@ void ProjectWriter::plan() {
   bool streaming = stream_input_;
   for (std::size_t index = 0; index < resolved.size(); ++index) {
     const auto& layer = resolved[index];
+    // A batch normalization folded into the convolution before it has no kernel: the convolution's
+    // weights and biases are the folded ones (its fixed layer's), and its output feeds the next layer.
+    if (layer.folded) continue;
     LayerPlan plan;
     plan.info = &layer;
     plan.index = index;

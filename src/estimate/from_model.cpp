@@ -60,6 +60,8 @@ DesignSpec design_from_model(const model::Model& model, const std::string& origi
       throw Error(fmt::format("{}: layer '{}' ({}): the estimator cannot cost this layer: {}", origin,
                               layer.spec.name, spec::to_string(layer.spec.kind), reason));
     };
+    // A batch normalization folded into the convolution before it is part of that stage's weights.
+    if (layer.folded) continue;
     const std::optional<spec::StageKind> stage = spec::kind_info(layer.spec.kind).stage;
     if (!stage) {
       // Input reduction: resolution already rejects one that is not first; the estimator builds it in.

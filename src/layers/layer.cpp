@@ -106,11 +106,21 @@ int arithmetic_bits(const spec::ResolvedLayer& info) {
 
 }  // namespace
 
+void Layer::effective_parameters(const std::vector<float>* unfolded, bool quantize,
+                                 std::vector<float>& weights_out, std::vector<float>& bias_out) const {
+  weights_out = weights;
+  bias_out = bias;
+  if (batchnorm_) fold_batchnorm(*batchnorm_, unfolded, weights_out, bias_out);
+  if (!quantize || !quantized_) return;
+  // QKeras quantized_bits on the (folded) parameters, as inference::parameter_raw converts them.
+  Quantizer(info_.types.weight, false).apply(weights_out.data(), weights_out.size());
+  Quantizer(info_.types.bias, false).apply(bias_out.data(), bias_out.size());
+}
+
 void Layer::prepare(bool quantized, QatSums sums) {
   quantized_ = quantized;
   double_sums_ = false;
-  forward_weights_ = weights;
-  forward_bias_ = bias;
+  effective_parameters(nullptr, true, forward_weights_, forward_bias_);  // quantized in QAT
   if (!quantized) return;
   const spec::LayerKind kind = info_.spec.kind;
   auto reject = [&](const char* field, const fixed::FixedType& type, const std::string& why) {
@@ -134,10 +144,6 @@ void Layer::prepare(bool quantized, QatSums sums) {
         "accum", info_.types.accum,
         fmt::format("needs {} significant bits; QAT sums exactly in double up to 53 (reference 11.4)", bits));
   }
-  const Quantizer weight_quantizer(info_.types.weight, false);
-  const Quantizer bias_quantizer(info_.types.bias, false);
-  weight_quantizer.apply(forward_weights_.data(), forward_weights_.size());
-  bias_quantizer.apply(forward_bias_.data(), forward_bias_.size());
   result_quantizer_ = Quantizer(info_.types.result, true);
   relu_gradient_limit_ = info_.types.result.is_signed ? std::numeric_limits<double>::infinity()
                                                       : std::ldexp(1.0, info_.types.result.integer);

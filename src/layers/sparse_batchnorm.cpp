@@ -7,6 +7,10 @@
 // Parameter layout (the model file stores it as is): weights = [gamma (C) | moving_mean (C) |
 // moving_variance (C)], bias = beta (C). Only gamma and beta have gradients; the moving statistics
 // get zero gradients (so Adam leaves them unchanged) and are updated by update_statistics.
+//
+// Folded (right after a SparseConv2D, ResolvedLayer::folded): the convolution computes the pair with
+// fold_batchnorm's weights and biases; this layer passes values through, takes its statistics from the
+// convolution's unfolded output and differentiates the batch normalization of that output.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -25,7 +29,7 @@ struct Folded {
   float scale, shift;
 };
 
-Folded fold(double gamma, double beta, double mean, double variance, double epsilon) {
+Folded fold_channel(double gamma, double beta, double mean, double variance, double epsilon) {
   const double inverse = 1.0 / std::sqrt(variance + epsilon);
   return {static_cast<float>(gamma * inverse), static_cast<float>(beta - mean * gamma * inverse)};
 }
@@ -36,7 +40,7 @@ struct Statistics {
   std::vector<std::size_t> count;
 };
 
-Statistics active_statistics(const std::vector<const tensor::Batch*>& batches, std::size_t channels) {
+Statistics active_statistics(const std::vector<const std::vector<float>*>& batches, std::size_t channels) {
   Statistics stats{std::vector<double>(channels, 0.0), std::vector<double>(channels, 0.0),
                    std::vector<std::size_t>(channels, 0)};
   auto active = [channels](const float* slot) {
@@ -44,9 +48,9 @@ Statistics active_statistics(const std::vector<const tensor::Batch*>& batches, s
       if (slot[c] != 0.0f) return true;
     return false;
   };
-  for (const tensor::Batch* batch : batches) {
-    for (std::size_t k = 0; k + channels <= batch->values.size(); k += channels) {
-      const float* slot = batch->values.data() + k;
+  for (const std::vector<float>* values : batches) {
+    for (std::size_t k = 0; k + channels <= values->size(); k += channels) {
+      const float* slot = values->data() + k;
       if (!active(slot)) continue;
       for (std::size_t c = 0; c < channels; ++c) {
         stats.mean[c] += slot[c];
@@ -57,9 +61,9 @@ Statistics active_statistics(const std::vector<const tensor::Batch*>& batches, s
   for (std::size_t c = 0; c < channels; ++c) {
     if (stats.count[c] > 0) stats.mean[c] /= static_cast<double>(stats.count[c]);
   }
-  for (const tensor::Batch* batch : batches) {
-    for (std::size_t k = 0; k + channels <= batch->values.size(); k += channels) {
-      const float* slot = batch->values.data() + k;
+  for (const std::vector<float>* values : batches) {
+    for (std::size_t k = 0; k + channels <= values->size(); k += channels) {
+      const float* slot = values->data() + k;
       if (!active(slot)) continue;
       for (std::size_t c = 0; c < channels; ++c) {
         const double d = slot[c] - stats.mean[c];
@@ -102,6 +106,15 @@ class FixedSparseBatchNorm final : public FixedLayer {
   }
 };
 
+// Folded into the convolution before it: the pair's output passes unchanged (same types).
+class FixedFoldedBatchNorm final : public FixedLayer {
+ public:
+  FixedFoldedBatchNorm(const spec::ResolvedLayer& info, const fixed::FixedType& input_type)
+      : FixedLayer(info, input_type, std::vector<std::int64_t>{}, std::vector<std::int64_t>{}) {}
+
+  void forward(const LayerValues& in, LayerValues& out, LayerProfile*) const override { out = in; }
+};
+
 class SparseBatchNorm final : public Layer {
  public:
   using Layer::Layer;
@@ -124,6 +137,7 @@ class SparseBatchNorm final : public Layer {
                       "expected {} and {}",
                       name, weights.size(), bias.size(), 3 * channels, channels));
     }
+    if (info_.folded) return std::make_unique<FixedFoldedBatchNorm>(info_, input_type);
     std::vector<std::int64_t> scale(channels), shift(channels);
     for (std::size_t c = 0; c < channels; ++c) {
       const Folded f = folded_moving(c);
@@ -142,8 +156,13 @@ class SparseBatchNorm final : public Layer {
     const std::size_t channels = channel_count();
     out.reset(in.events, in.event_size);
     out.geometry = in.geometry;
+    if (info_.folded) {
+      // The convolution before it computed the pair: its values and QAT records pass unchanged.
+      out.values = in.values;
+      out.negative = in.negative;
+      return;
+    }
     const std::size_t slots = in.values.size() / channels;
-    out.mask.assign(slots, 0);
     if (quantized_) out.negative.assign(in.values.size(), 0);
     const std::vector<Folded> folded = folded_for(in);
     std::vector<float> scale(channels), shift(channels);
@@ -167,7 +186,6 @@ class SparseBatchNorm final : public Layer {
         std::fill(ys, ys + channels, 0.0f);
         continue;
       }
-      out.mask[s] = 1;
       // In double: exact in QAT (the accumulator bounds the significant bits, at most 53).
       for (std::size_t c = 0; c < channels; ++c) {
         sums[c] = static_cast<double>(xs[c]) * scale[c] + static_cast<double>(shift[c]);
@@ -180,19 +198,34 @@ class SparseBatchNorm final : public Layer {
     }
   }
 
-  void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
+  void backward(const tensor::Batch& in, const tensor::Batch& /*out*/, const std::vector<float>& grad_out,
                 std::vector<float>* grad_in, ParameterGradients& gradients) const override {
     const std::size_t channels = channel_count();
-    const std::size_t slots = in.values.size() / channels;
-    const float* x = in.values.data();
+    // Folded: the gradient of the batch normalization of the convolution's unfolded output (QAT's
+    // quantizers, the folded weights' included, are straight-through).
+    if (info_.folded && (!training_ || in.unfolded.size() != in.values.size())) {
+      throw Error(
+          fmt::format("train: layer '{}': a folded batch normalization's backward needs the "
+                      "training pass's unfolded values",
+                      info_.spec.name));
+    }
+    const std::vector<float>& values = info_.folded ? in.unfolded : in.values;
+    const std::size_t slots = values.size() / channels;
+    const float* x = values.data();
     const float* g = grad_out.data();
-    if (grad_in) grad_in->assign(in.values.size(), 0.0f);
+    if (grad_in) grad_in->assign(values.size(), 0.0f);
+    // An active slot (any channel non-zero) is one the forward pass normalized.
+    auto active = [&](std::size_t s) {
+      for (std::size_t c = 0; c < channels; ++c)
+        if (x[s * channels + c] != 0.0f) return true;
+      return false;
+    };
     // Statistics of the forward pass: the batch's in training, the moving ones otherwise. QAT's
     // quantizers are straight-through, so the gradient is the float layer's.
     std::vector<double> mean(channels), inverse(channels);
     std::vector<std::size_t> count(channels, 0);
     if (training_) {
-      const Statistics stats = active_statistics({&in}, channels);
+      const Statistics stats = active_statistics({&values}, channels);
       for (std::size_t c = 0; c < channels; ++c) {
         mean[c] = stats.mean[c];
         inverse[c] = 1.0 / std::sqrt(stats.variance[c] + info_.spec.epsilon);
@@ -206,7 +239,7 @@ class SparseBatchNorm final : public Layer {
     }
     std::vector<double> sum_g(channels, 0.0), sum_g_xhat(channels, 0.0);
     for (std::size_t s = 0; s < slots; ++s) {
-      if (out.mask[s] == 0) continue;
+      if (!active(s)) continue;
       for (std::size_t c = 0; c < channels; ++c) {
         const std::size_t k = s * channels + c;
         const double xhat = (x[k] - mean[c]) * inverse[c];
@@ -220,7 +253,7 @@ class SparseBatchNorm final : public Layer {
     }
     if (!grad_in) return;
     for (std::size_t s = 0; s < slots; ++s) {
-      if (out.mask[s] == 0) continue;  // an inactive slot outputs 0 whatever its value
+      if (!active(s)) continue;  // an inactive slot outputs 0 whatever its value
       for (std::size_t c = 0; c < channels; ++c) {
         const std::size_t k = s * channels + c;
         const double gamma_inverse = static_cast<double>(weights[c]) * inverse[c];
@@ -238,7 +271,11 @@ class SparseBatchNorm final : public Layer {
 
   void update_statistics(const std::vector<const tensor::Batch*>& inputs) override {
     const std::size_t channels = channel_count();
-    const Statistics stats = active_statistics(inputs, channels);
+    // Folded: the statistics of the convolution's unfolded output, as the training pass normalized.
+    std::vector<const std::vector<float>*> values;
+    for (const tensor::Batch* batch : inputs)
+      values.push_back(info_.folded ? &batch->unfolded : &batch->values);
+    const Statistics stats = active_statistics(values, channels);
     const double momentum = info_.spec.momentum;
     for (std::size_t c = 0; c < channels; ++c) {
       if (stats.count[c] == 0) continue;  // no active slot in the batch: nothing to learn from
@@ -254,7 +291,8 @@ class SparseBatchNorm final : public Layer {
 
   Folded folded_moving(std::size_t c) const {
     const std::size_t channels = channel_count();
-    return fold(weights[c], bias[c], weights[channels + c], weights[2 * channels + c], info_.spec.epsilon);
+    return fold_channel(weights[c], bias[c], weights[channels + c], weights[2 * channels + c],
+                        info_.spec.epsilon);
   }
 
   // The scale and shift of every channel for this forward pass: from the batch's statistics in
@@ -263,9 +301,9 @@ class SparseBatchNorm final : public Layer {
     const std::size_t channels = channel_count();
     std::vector<Folded> folded(channels);
     if (training_) {
-      const Statistics stats = active_statistics({&in}, channels);
+      const Statistics stats = active_statistics({&in.values}, channels);
       for (std::size_t c = 0; c < channels; ++c) {
-        folded[c] = fold(weights[c], bias[c], stats.mean[c], stats.variance[c], info_.spec.epsilon);
+        folded[c] = fold_channel(weights[c], bias[c], stats.mean[c], stats.variance[c], info_.spec.epsilon);
       }
     } else {
       for (std::size_t c = 0; c < channels; ++c) folded[c] = folded_moving(c);
@@ -275,6 +313,32 @@ class SparseBatchNorm final : public Layer {
 };
 
 }  // namespace
+
+void fold_batchnorm(const Layer& batchnorm, const std::vector<float>* unfolded, std::vector<float>& weights,
+                    std::vector<float>& bias) {
+  const std::size_t channels = bias.size();
+  const std::vector<float>& parameters = batchnorm.weights;
+  const double epsilon = batchnorm.info().spec.epsilon;
+  std::vector<double> mean(channels), variance(channels);
+  if (unfolded) {
+    const Statistics stats = active_statistics({unfolded}, channels);
+    mean = stats.mean;
+    variance = stats.variance;
+  } else {
+    for (std::size_t c = 0; c < channels; ++c) {
+      mean[c] = parameters[channels + c];
+      variance[c] = parameters[2 * channels + c];
+    }
+  }
+  std::vector<double> scale(channels);
+  for (std::size_t c = 0; c < channels; ++c) {
+    scale[c] = parameters[c] / std::sqrt(variance[c] + epsilon);
+    bias[c] = static_cast<float>(batchnorm.bias[c] + (bias[c] - mean[c]) * scale[c]);
+  }
+  for (std::size_t k = 0; k < weights.size(); ++k) {
+    weights[k] = static_cast<float>(weights[k] * scale[k % channels]);
+  }
+}
 
 std::unique_ptr<Layer> make_sparse_batchnorm(const spec::ResolvedLayer& resolved) {
   return std::make_unique<SparseBatchNorm>(resolved);

@@ -62,28 +62,30 @@ class SparseConv2D final : public Layer {
   using Layer::Layer;
 
   std::unique_ptr<FixedLayer> make_fixed(const fixed::FixedType& input_type) const override {
-    return std::make_unique<FixedSparseConv2D>(info_, input_type, weights, bias);
+    std::vector<float> w, b;
+    effective_parameters(nullptr, false, w, b);  // folded with the moving statistics, if folded
+    return std::make_unique<FixedSparseConv2D>(info_, input_type, w, b);
   }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
     out.reset(in.events, static_cast<std::size_t>(info_.input.slots) * info_.spec.filters);
     out.geometry = in.geometry;
     out.mask.assign(out.values.size(), 0);
-    if (double_sums_) {
-      // QAT with an accumulator wider than float32's 24 bits: exact sums in double, quantized once.
-      out.negative.resize(out.values.size());
-      thread_local std::vector<double> sums;
-      sums.resize(out.event_size);
-      for (std::size_t e = 0; e < in.events; ++e) {
-        convolve_event(in, e, sums.data(), out.mask.data() + e * out.event_size);
-        quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
-      }
+    if (!(batchnorm_ && training_)) {
+      convolve(in, out, forward_weights_.data(), forward_bias_.data(), out.mask.data(), quantized_);
       return;
     }
-    for (std::size_t e = 0; e < in.events; ++e) {
-      convolve_event(in, e, out.event(e), out.mask.data() + e * out.event_size);
-    }
-    quantize_result(out);
+    // A folded batch normalization in training (QConv2DBatchnorm with batch statistics): first the
+    // unfolded convolution with the float weights, whose batch statistics the fold takes and which
+    // backward differentiates (out.unfolded, out.mask); then the folded (in QAT quantized) weights.
+    convolve(in, out, weights.data(), bias.data(), out.mask.data(), false);
+    out.unfolded.swap(out.values);
+    out.values.resize(out.unfolded.size());
+    thread_local std::vector<float> folded_weights, folded_bias;
+    thread_local std::vector<std::uint8_t> folded_mask;
+    effective_parameters(&out.unfolded, true, folded_weights, folded_bias);
+    folded_mask.assign(out.values.size(), 0);
+    convolve(in, out, folded_weights.data(), folded_bias.data(), folded_mask.data(), quantized_);
   }
 
   void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
@@ -91,7 +93,9 @@ class SparseConv2D final : public Layer {
     const int slots = info_.input.slots, channels = info_.input.channels, filters = info_.spec.filters;
     const tensor::NeighbourTable& table = in.geometry->neighbours(info_.spec.kernel);
     if (grad_in) grad_in->assign(in.values.size(), 0.0f);
-    const float* weights = forward_weights_.data();
+    // With a folded batch normalization, backward differentiates the unfolded convolution (its output
+    // gradient comes from the batch normalization's backward): the float weights.
+    const float* weights = batchnorm_ ? this->weights.data() : forward_weights_.data();
     std::vector<float>& grad_sum = grad_sum_scratch();
     std::vector<std::uint8_t>& live = live_scratch();  // per output slot: some dLoss/dSum is non-zero
     grad_sum.resize(static_cast<std::size_t>(slots) * filters);
@@ -155,13 +159,33 @@ class SparseConv2D final : public Layer {
   }
 
  private:
+  // Every event's outputs into out.values with `weights` and `bias` (`bias_added`: where the bias rule
+  // added the bias); in QAT and when `quantize`, rounded to the result type (exact sums in double
+  // where the accumulator exceeds float32's 24 bits).
+  void convolve(const tensor::Batch& in, tensor::Batch& out, const float* weights, const float* bias,
+                std::uint8_t* bias_added, bool quantize) const {
+    if (quantize && double_sums_) {
+      out.negative.resize(out.values.size());
+      thread_local std::vector<double> sums;
+      sums.resize(out.event_size);
+      for (std::size_t e = 0; e < in.events; ++e) {
+        convolve_event(in, e, weights, bias, sums.data(), bias_added + e * out.event_size);
+        quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
+      }
+      return;
+    }
+    for (std::size_t e = 0; e < in.events; ++e) {
+      convolve_event(in, e, weights, bias, out.event(e), bias_added + e * out.event_size);
+    }
+    if (quantize) quantize_result(out);
+  }
+
   // One event's sums (bias and activity rules applied) into acc[slots * filters], in float or double.
   template <typename Sum>
-  void convolve_event(const tensor::Batch& in, std::size_t e, Sum* acc, std::uint8_t* bias_added) const {
+  void convolve_event(const tensor::Batch& in, std::size_t e, const float* weights, const float* bias,
+                      Sum* acc, std::uint8_t* bias_added) const {
     const int slots = info_.input.slots, channels = info_.input.channels, filters = info_.spec.filters;
     const tensor::NeighbourTable& table = in.geometry->neighbours(info_.spec.kernel);
-    const float* weights = forward_weights_.data();
-    const float* bias = forward_bias_.data();
     const float* x = in.event(e);
     std::fill(acc, acc + static_cast<std::size_t>(slots) * filters, Sum(0));
     const tensor::NeighbourTable::Pair* begin = table.pairs.data() + table.event_begin[e];

@@ -26,6 +26,9 @@ Model::Model(ModelSpec spec, const std::string& origin)
     spec_.layers[i].name = resolved_[i].spec.name;  // automatic names become part of the model
     layers_.push_back(layers::make_layer(resolved_[i]));
   }
+  for (std::size_t i = 1; i < resolved_.size(); ++i) {
+    if (resolved_[i].folded) layers_[i - 1]->fold(*layers_[i]);
+  }
 }
 
 Model::~Model() = default;
@@ -35,10 +38,9 @@ Model& Model::operator=(Model&& other) noexcept = default;
 void Model::initialize(std::uint64_t seed) {
   seed_ = seed;
   std::mt19937_64 random(seed);
-  for (auto& layer : layers_) {
-    layer->initialize(random);
-    layer->prepare(layer->quantized());
-  }
+  for (auto& layer : layers_) layer->initialize(random);
+  // After every layer has its parameters: a layer with a folded batch normalization reads the next one's.
+  for (auto& layer : layers_) layer->prepare(layer->quantized());
 }
 
 std::size_t Model::parameter_count() const {
@@ -64,8 +66,8 @@ void Model::set_parameters(const std::vector<std::vector<float>>& values) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     layers_[i]->weights = values.at(2 * i);
     layers_[i]->bias = values.at(2 * i + 1);
-    layers_[i]->prepare(layers_[i]->quantized());
   }
+  for (auto& layer : layers_) layer->prepare(layer->quantized());
 }
 
 void forward_range(const Model& model, std::size_t first, std::size_t last,
@@ -143,10 +145,15 @@ std::string summary(const Model& model) {
     const std::size_t params = layer.weight_count + layer.bias_count;
     std::string types;
     switch (layer.spec.kind) {
+      case LayerKind::SparseBatchNormalization:
+        if (layer.folded) {
+          types = "folded into the SparseConv2D before it";
+          break;
+        }
+        [[fallthrough]];
       case LayerKind::SparseConv2D:
       case LayerKind::Conv2D:
       case LayerKind::Dense:
-      case LayerKind::SparseBatchNormalization:
         types = fmt::format("w {}  b {}  acc {}  out {}", layer.types.weight.to_string(),
                             layer.types.bias.to_string(), layer.types.accum.to_string(),
                             layer.types.result.to_string());

@@ -322,8 +322,9 @@ Model load_model(const std::string& path) {
     layers::Layer& layer = model.layer(i);
     read_values("weights", resolved.weight_count, layer.weights);
     read_values("bias", resolved.bias_count, layer.bias);
-    layer.prepare(false);
   }
+  // After every layer has its parameters: a layer with a folded batch normalization reads the next one's.
+  for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).prepare(false);
   return model;
 }
 

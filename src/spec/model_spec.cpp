@@ -196,7 +196,27 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         layer.weight_count = 3 * static_cast<std::size_t>(shape.channels);
         layer.bias_count = static_cast<std::size_t>(shape.channels);
         layer.fan_in = 1;
-        types.accum = resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, 1));
+        layer.folded = !out.empty() && out.back().spec.kind == LayerKind::SparseConv2D;
+        if (layer.folded) {
+          // Folded into the convolution: the pair computes with the convolution's weight, bias,
+          // accumulator and result types (QKeras QConv2DBatchnorm), so the layer declares none.
+          // Types declared on it (a model file records every layer's) must be the convolution's.
+          const LayerTypes& conv = out.back().types;
+          const LayerPrecision& own = s.precision;
+          const bool differs =
+              (own.weight && *own.weight != conv.weight) || (own.bias && *own.bias != conv.bias) ||
+              (own.accum && *own.accum != conv.accum) || (own.result && *own.result != conv.result) ||
+              (own.table && *own.table != conv.result);
+          if (differs) {
+            fail("precision",
+                 fmt::format("folded into '{}' (the SparseConv2D before it), it has that layer's "
+                             "types; declare them there",
+                             out.back().spec.name));
+          }
+          types = conv;
+        } else {
+          types.accum = resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, 1));
+        }
         break;
       case LayerKind::Sigmoid:
       case LayerKind::Softmax:

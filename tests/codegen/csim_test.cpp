@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <regex>
 
 #include "../cli/run_command.h"
@@ -70,28 +71,15 @@ TEST(CodegenCsim, TopkAndMaxPooling) {
   expect_bit_exact(spec, 17);
 }
 
-// A standalone SparseBatchNormalization after an average pool: trained with QAT (batch statistics,
-// moving statistics updated), converted, and simulated: the generated kernel must reproduce the fixed
-// inference (which folds the moving statistics into scale and shift) bit for bit.
-TEST(CodegenCsim, TrainedSparseBatchNormalization) {
-  const std::string config = R"(
-name: bn-csim
-input: {height: 12, width: 12, channels: 1, type: "ap_ufixed<8,1,AP_RND_CONV,AP_SAT>"}
-precision: {weight: "ap_fixed<8,2>", bias: "ap_fixed<8,2>", result: "ap_fixed<12,4,AP_RND_CONV,AP_SAT>", accum: auto}
-layers:
-  - {type: InputReduce, name: reduce, n_active: 10, threshold: 0.1}
-  - {type: SparseConv2D, name: conv1, filters: 2, kernel: 3}
-  - {type: SparseReLU, name: relu1, precision: {result: "ap_ufixed<8,2,AP_RND_CONV,AP_SAT>"}}
-  - {type: SparseAvgPool2D, name: pool1, pool: 2}
-  - {type: SparseBatchNormalization, name: bn1, precision: {weight: "ap_fixed<12,6>", bias: "ap_fixed<12,6>"}}
-  - {type: SparseFlatten, name: flatten}
-  - {type: Dense, name: dense1, units: 1}
-  - {type: Sigmoid, name: output}
-training: {quantized: true, batch_size: 64, learning_rate: 0.01, seed: 3, threads: 1}
-)";
+// Trains `config` (QAT, batch statistics, moving statistics updated) on events whose label the model can
+// learn (whether the event's summed intensity is large), saves, converts and simulates it.
+struct TrainedProject {
+  model::Model model;
+  fs::path project;
+  sparsepixels::codegen::CsimReport report;
+};
+TrainedProject train_convert_simulate(const std::string& config, const TemporaryFolder& folder) {
   const spec::ModelSpec spec = model::parse_config(config, "csim_test");
-  TemporaryFolder folder("codegen-csim-batchnorm");
-  // Events with a label the model can learn: whether the event's summed intensity is large.
   constexpr int kEvents = 600;
   sparsepixels::data::Split split;
   split.height = split.width = 12;
@@ -116,23 +104,88 @@ training: {quantized: true, batch_size: 64, learning_rate: 0.01, seed: 3, thread
   sparsepixels::train::TrainOptions options;
   options.epochs = 4;
   sparsepixels::train::train(trained, split, split, options);
-  const auto& bn = trained.layer(4);
-  ASSERT_EQ(trained.resolved()[4].spec.kind, spec::LayerKind::SparseBatchNormalization);
-  EXPECT_NE(bn.weights[2], 0.0f) << "the moving mean was never updated";
-  EXPECT_NE(bn.weights[0], 1.0f) << "gamma was never trained";
   const std::string model_path = (folder.path() / "model.json").string();
   model::save_model(trained, model_path);
-  sparsepixels::codegen::write_project(model_path, (folder.path() / "project").string());
+  const fs::path project = folder.path() / "project";
+  sparsepixels::codegen::write_project(model_path, project.string());
   sparsepixels::codegen::CsimOptions csim;
   csim.data = data;
   csim.events = kEvents;
-  const auto report = sparsepixels::codegen::run_csim((folder.path() / "project").string(), csim);
+  auto report = sparsepixels::codegen::run_csim(project.string(), csim);
   EXPECT_EQ(report.events, static_cast<std::size_t>(kEvents));
-  EXPECT_EQ(report.mismatches, 0u) << report.details;
-  std::printf("SparseBatchNormalization csim: %zu events, %zu mismatches\n", report.events,
-              report.mismatches);
+  return {std::move(trained), project, std::move(report)};
+}
+
+// A standalone SparseBatchNormalization after an average pool: the generated kernel must reproduce the
+// fixed inference (which folds the moving statistics into scale and shift) bit for bit.
+TEST(CodegenCsim, TrainedSparseBatchNormalization) {
+  const std::string config = R"(
+name: bn-csim
+input: {height: 12, width: 12, channels: 1, type: "ap_ufixed<8,1,AP_RND_CONV,AP_SAT>"}
+precision: {weight: "ap_fixed<8,2>", bias: "ap_fixed<8,2>", result: "ap_fixed<12,4,AP_RND_CONV,AP_SAT>", accum: auto}
+layers:
+  - {type: InputReduce, name: reduce, n_active: 10, threshold: 0.1}
+  - {type: SparseConv2D, name: conv1, filters: 2, kernel: 3}
+  - {type: SparseReLU, name: relu1, precision: {result: "ap_ufixed<8,2,AP_RND_CONV,AP_SAT>"}}
+  - {type: SparseAvgPool2D, name: pool1, pool: 2}
+  - {type: SparseBatchNormalization, name: bn1, precision: {weight: "ap_fixed<12,6>", bias: "ap_fixed<12,6>"}}
+  - {type: SparseFlatten, name: flatten}
+  - {type: Dense, name: dense1, units: 1}
+  - {type: Sigmoid, name: output}
+training: {quantized: true, batch_size: 64, learning_rate: 0.01, seed: 3, threads: 1}
+)";
+  TemporaryFolder folder("codegen-csim-batchnorm");
+  const TrainedProject trained = train_convert_simulate(config, folder);
+  const auto& bn = trained.model.layer(4);
+  ASSERT_EQ(trained.model.resolved()[4].spec.kind, spec::LayerKind::SparseBatchNormalization);
+  EXPECT_NE(bn.weights[2], 0.0f) << "the moving mean was never updated";
+  EXPECT_NE(bn.weights[0], 1.0f) << "gamma was never trained";
+  EXPECT_EQ(trained.report.mismatches, 0u) << trained.report.details;
+  std::printf("SparseBatchNormalization csim: %zu events, %zu mismatches\n", trained.report.events,
+              trained.report.mismatches);
   // The batch normalization's outputs take part: its folded parameters are in the project.
-  EXPECT_TRUE(fs::exists(folder.path() / "project" / "firmware" / "weights" / "bn1_s.h"));
+  EXPECT_TRUE(fs::exists(trained.project / "firmware" / "weights" / "bn1_s.h"));
+}
+
+// A SparseBatchNormalization right after the convolution is folded into it: QAT trains the folded,
+// quantized weights; the project has no batch-normalization kernel, its convolution weights are the
+// folded ones, and it reproduces the fixed inference bit for bit.
+TEST(CodegenCsim, TrainedFoldedSparseBatchNormalization) {
+  const std::string config = R"(
+name: bn-folded-csim
+input: {height: 12, width: 12, channels: 1, type: "ap_ufixed<8,1,AP_RND_CONV,AP_SAT>"}
+precision: {weight: "ap_fixed<8,2>", bias: "ap_fixed<8,2>", result: "ap_fixed<12,4,AP_RND_CONV,AP_SAT>", accum: auto}
+layers:
+  - {type: InputReduce, name: reduce, n_active: 10, threshold: 0.1}
+  - {type: SparseConv2D, name: conv1, filters: 2, kernel: 3}
+  - {type: SparseBatchNormalization, name: bn1}
+  - {type: SparseReLU, name: relu1, precision: {result: "ap_ufixed<8,2,AP_RND_CONV,AP_SAT>"}}
+  - {type: SparseAvgPool2D, name: pool1, pool: 2}
+  - {type: SparseFlatten, name: flatten}
+  - {type: Dense, name: dense1, units: 1}
+  - {type: Sigmoid, name: output}
+training: {quantized: true, batch_size: 64, learning_rate: 0.01, seed: 3, threads: 1}
+)";
+  TemporaryFolder folder("codegen-csim-batchnorm-folded");
+  const TrainedProject trained = train_convert_simulate(config, folder);
+  ASSERT_TRUE(trained.model.resolved()[2].folded);
+  const auto& bn = trained.model.layer(2);
+  EXPECT_NE(bn.weights[2], 0.0f) << "the moving mean was never updated";
+  EXPECT_NE(bn.weights[0], 1.0f) << "gamma was never trained";
+  EXPECT_EQ(trained.report.mismatches, 0u) << trained.report.details;
+  std::printf("folded SparseBatchNormalization csim: %zu events, %zu mismatches\n", trained.report.events,
+              trained.report.mismatches);
+  EXPECT_FALSE(fs::exists(trained.project / "firmware" / "weights" / "bn1_s.h"));
+  std::ifstream top(trained.project / "firmware" / "bn_folded_csim.cpp");
+  const std::string code((std::istreambuf_iterator<char>(top)), std::istreambuf_iterator<char>());
+  EXPECT_NE(code.find("nnet::sparse_conv"), std::string::npos);
+  EXPECT_EQ(code.find("sparse_batchnorm"), std::string::npos);
+  // The convolution's weights in the project are the folded ones (the model's own differ).
+  const sparsepixels::inference::FixedModel fixed(trained.model);
+  const auto unfolded =
+      sparsepixels::layers::make_fixed_layer(trained.model.resolved()[1], trained.model.spec().input_type,
+                                             trained.model.layer(1).weights, trained.model.layer(1).bias);
+  EXPECT_NE(fixed.weights_raw(1), unfolded->weights_raw());
 }
 
 // Standard (io_stream) baselines: line-buffer convolutions and streamed pooling feed the dense head.

@@ -258,6 +258,33 @@ TEST(DesignFromModel, StandardModelsBecomeTheStreamingBaseline) {
   EXPECT_EQ(design.layers[0].filters, 3);
 }
 
+// A batch normalization folded into the convolution before it is in that stage's weights: no stage.
+// A standalone one (after the pooling) is a stage of its own.
+TEST(DesignFromModel, FoldedBatchNormalizationIsNoStage) {
+  const std::string text = R"(
+name: bn
+input: {height: 16, width: 16, channels: 1}
+layers:
+  - {type: InputReduce, n_active: 8}
+  - {type: SparseConv2D, name: conv, filters: 2, kernel: 3}
+  - {type: SparseBatchNormalization, name: folded}
+  - {type: SparseReLU}
+  - {type: SparseAvgPool2D, pool: 2}
+  - {type: SparseBatchNormalization, name: standalone}
+  - {type: SparseFlatten}
+  - {type: Dense, units: 2}
+  - {type: Softmax}
+)";
+  const model::Model model(model::parse_config(text, "bn.yml"), "bn.yml");
+  const DesignSpec design = design_from_model(model, "bn.yml");
+  std::vector<std::string> names;
+  for (const auto& stage : design.layers) names.push_back(stage.name);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "folded"), 0) << fmt::format("{}", fmt::join(names, ", "));
+  EXPECT_EQ(std::count(names.begin(), names.end(), "standalone"), 1)
+      << fmt::format("{}", fmt::join(names, ", "));
+  EXPECT_EQ(std::count(names.begin(), names.end(), "conv"), 1);
+}
+
 TEST(DesignFromModel, LayerTheEstimatorCannotCostIsNamed) {
   const char* const text = R"(
 name: vector-input

@@ -102,6 +102,13 @@ class Layer {
   /// shard in shard order. The default does nothing.
   virtual void update_statistics(const std::vector<const tensor::Batch*>& inputs);
 
+  /// Folds `batchnorm` (the next layer, a SparseBatchNormalization resolved as folded) into this
+  /// layer (QKeras QConv2DBatchnorm): the forward pass, the fixed layer and the kernel compute with
+  /// the folded weights and biases; in training the fold takes the batch statistics of this layer's
+  /// unfolded output (docs/semantics.md 4b). The model links the pair when it makes its layers.
+  void fold(const Layer& batchnorm) { batchnorm_ = &batchnorm; }
+  bool has_fold() const { return batchnorm_ != nullptr; }
+
   /// Makes the forward copies of the parameters and sets the mode (float or quantized). In quantized
   /// mode it also decides, from the resolved accumulator type, whether float32 sums are exact
   /// (docs/training.md); it throws sparsepixels::Error when a weight, bias or result type cannot be
@@ -127,6 +134,13 @@ class Layer {
  protected:
   spec::ResolvedLayer info_;
   std::vector<float> forward_weights_, forward_bias_;  // what forward uses (quantized in QAT)
+  const Layer* batchnorm_ = nullptr;                   // a folded batch normalization (see fold)
+  /// The weights and biases this layer computes with, before quantization: its own, or with the folded
+  /// batch normalization applied, from the statistics of `unfolded` (this layer's unfolded outputs of
+  /// one batch) or, when null, from the moving statistics. In QAT and when `quantize`, rounded to the
+  /// weight and bias types as prepare does.
+  void effective_parameters(const std::vector<float>* unfolded, bool quantize,
+                            std::vector<float>& weights_out, std::vector<float>& bias_out) const;
   Quantizer result_quantizer_;
   bool quantized_ = false;
   bool training_ = false;

@@ -101,6 +101,10 @@ struct ResolvedLayer {
   LayerTypes types;
   std::size_t weight_count = 0, bias_count = 0;
   int fan_in = 0;  // terms summed per output (0 for layers without a sum)
+  /// A SparseBatchNormalization right after a SparseConv2D: folded into the convolution (its weights
+  /// and bias absorb the scale and shift; reference-free rule, docs/semantics.md 4b). It has the
+  /// convolution's types and no kernel of its own.
+  bool folded = false;
 };
 
 /// Resolves shapes, names, types ('auto' accumulators) and parameter counts; checks that the layer

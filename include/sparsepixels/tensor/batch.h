@@ -70,6 +70,9 @@ struct Batch {
   // ReLU's straight-through derivative reads it (docs/training.md): a negative pre-activation that an
   // unsigned result type clamped to 0 blocks the gradient; a positive one rounded to 0 passes it.
   std::vector<std::uint8_t> negative;
+  // A layer with a folded batch normalization, in training: its output before the fold (batch
+  // statistics and gradients are taken there; docs/training.md). Empty otherwise.
+  std::vector<float> unfolded;
   // When nonzero_stride > 0 (a flattened sparse batch), `index` holds per event nonzero_stride
   // positions that may be non-zero (-1: none); all other values are zero. Dense uses it to skip zeros.
 
@@ -81,6 +84,7 @@ struct Batch {
     event_size = size;
     nonzero_stride = 0;
     negative.clear();
+    unfolded.clear();
     values.resize(event_count * size);
   }
 };
