@@ -15,6 +15,7 @@ packages=(
   libhdf5-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libeigen3-dev
   gnuplot-nox dataset-fashion-mnist
   zlib1g-dev
+  clang-14 libclang-rt-14-dev
 )
 
 sudo_cmd=()

@@ -1,6 +1,8 @@
 // IDX files (plain or gzip) to sparse MNIST / Fashion-MNIST dataset files (reference section 7.1).
 #include "sparsepixels/data/mnist.h"
 
+#include <fmt/format.h>
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -55,13 +57,13 @@ std::string class_names_error(const std::string& path, std::uint8_t label, std::
 
 }  // namespace
 
-std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::size_t max_bytes) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) throw Error(path + ": no such file");
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) throw Error(path + ": cannot open");
   std::vector<std::uint8_t> bytes;
-  std::vector<std::uint8_t> buffer(1 << 20);
+  std::vector<std::uint8_t> buffer(1 << 16);
   for (;;) {
     const int read = gzread(file, buffer.data(), static_cast<unsigned>(buffer.size()));
     if (read < 0) {
@@ -71,6 +73,13 @@ std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
       throw Error(path + ": cannot decompress: " + message);
     }
     if (read == 0) break;
+    if (bytes.size() + static_cast<std::size_t>(read) > max_bytes) {
+      gzclose(file);
+      throw Error(
+          fmt::format("{}: holds more than {} bytes once decompressed (the limit of an IDX file; "
+                      "MNIST's largest is 47 MB)",
+                      path, max_bytes));
+    }
     bytes.insert(bytes.end(), buffer.begin(), buffer.begin() + read);
   }
   // gzclose reports a gzip stream that ended early (a truncated .gz file).

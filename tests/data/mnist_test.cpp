@@ -126,6 +126,18 @@ TEST(Idx, ReadsPlainAndGzipFilesAndValidatesThem) {
   expect_error([&] { read_idx_images(folder.file("absent")); }, {"absent", "no such file"});
 }
 
+// A gzip file that expands past the limit is refused as it is read (a small .gz can expand to
+// gigabytes): a gzip of 300,000 zero bytes (about 300 bytes on disk) against a 200,000-byte limit.
+TEST(Idx, DecompressionStopsAtTheLimit) {
+  TemporaryFolder folder;
+  write_gzip(folder.file("bomb.gz"), std::vector<std::uint8_t>(300000, 0));
+  EXPECT_LT(std::filesystem::file_size(folder.file("bomb.gz")), 2000u);
+  expect_error([&] { read_maybe_gzipped(folder.file("bomb.gz"), 200000); },
+               {"bomb.gz", "more than 200000 bytes"});
+  EXPECT_EQ(read_maybe_gzipped(folder.file("bomb.gz"), 300000).size(), 300000u);
+  EXPECT_EQ(kMaxIdxBytes, std::size_t{1} << 30);  // docs/limits.md
+}
+
 // A small IDX folder: image k lights pooled cell (k % 9, 2k % 9) fully, label k % 10.
 void write_small_idx_folder(const TemporaryFolder& folder, std::size_t train, std::size_t test, bool gzip) {
   const auto images = [](std::size_t count) {

@@ -18,8 +18,12 @@ struct IdxImages {
   std::vector<std::uint8_t> pixels;
 };
 
-/// Reads a whole file, gunzipping it when it is gzip-compressed (a plain file is read as is).
-std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path);
+/// The most bytes an IDX file may hold once decompressed (a small .gz can expand without bound).
+inline constexpr std::size_t kMaxIdxBytes = std::size_t{1} << 30;
+
+/// Reads a whole file, gunzipping it when it is gzip-compressed (a plain file is read as is); throws
+/// sparsepixels::Error naming the file when it holds more than `max_bytes` once decompressed.
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::size_t max_bytes = kMaxIdxBytes);
 
 /// Reads an IDX3 unsigned-byte image file (plain or .gz); validates the magic number and the size.
 IdxImages read_idx_images(const std::string& path);
