@@ -1,4 +1,4 @@
-// `sparsepixels bench [--json FILE]`: training and inference throughput of the neutrino models.
+// `sparsepixels bench [--arch A] [--data FILE] [--json FILE]`: training and inference throughput.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -14,48 +14,51 @@
 namespace sparsepixels::cli {
 namespace {
 
-struct BenchArguments {
-  std::string json;
-  int threads = 0;
-  std::size_t events = 20000;
-  double seconds = 4;
-};
-
 Run setup_bench(CLI::App& sub) {
-  auto args = std::make_shared<BenchArguments>();
-  sub.add_option("--json", args->json, "Write the figures as JSON to FILE ('-' for stdout)");
+  auto args = std::make_shared<workflow::BenchOptions>();
+  auto json = std::make_shared<std::string>();
+  sub.add_option("--arch", args->arch, "Architecture: mnist, jets or neutrino (default neutrino)")
+      ->check(CLI::IsMember({"mnist", "jets", "neutrino"}));
+  sub.add_option("--data", args->data,
+                 "Dataset file whose train split is measured (default: synthetic events for neutrino, the "
+                 "MNIST IDX files for mnist; jets needs one)");
+  sub.add_option("--json", *json, "Write the figures as JSON to FILE ('-' for stdout)");
   sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::NonNegativeNumber);
-  sub.add_option("--events", args->events, "Synthetic events generated in memory")
-      ->check(CLI::Range(128, 10000000));
-  sub.add_option("--seconds", args->seconds, "Seconds per measurement")->check(CLI::Range(0.1, 60.0));
-  return [args] {
-    const workflow::BenchResult result = workflow::run_bench(args->threads, args->events, args->seconds);
-    const std::string json = result.to_json();
-    if (args->json == "-") {
-      std::cout << json << "\n";
+  sub.add_option("--events", args->events, "Events held in memory")->check(CLI::Range(128, 10000000));
+  sub.add_option("--seconds", args->seconds_per_model, "Seconds per measurement")
+      ->check(CLI::Range(0.1, 60.0));
+  return [args, json] {
+    if (!args->data.empty()) require_input_file(args->data);
+    args->executable_path = executable_path();
+    const workflow::BenchResult result = workflow::run_bench(*args);
+    const std::string text = result.to_json();
+    if (*json == "-") {
+      std::cout << text << "\n";
     } else {
-      std::cout << "model        train ev/s    infer ev/s\n";
+      std::cout << "model            train ev/s    infer ev/s\n";
       for (const auto& [name, rate] : result.train_events_per_s) {
         const auto infer = result.infer_events_per_s.find(name);
-        std::cout << fmt::format("{:<12} {:>10.0f}    {:>10}\n", name, rate,
+        std::cout << fmt::format("{:<16} {:>10.0f}    {:>10}\n", name, rate,
                                  infer == result.infer_events_per_s.end()
                                      ? std::string("-")
                                      : fmt::format("{:.0f}", infer->second));
       }
-      std::cout << fmt::format("batch {}, threads {}, {} events\n", result.batch, result.threads,
-                               result.events);
-      std::cout << fmt::format("synthetic generator: {:.0f} events per CPU second\n",
-                               result.synthetic_events_per_cpu_s);
+      std::cout << fmt::format("{}: batch {}, threads {}, {} events ({})\n", result.arch, result.batch,
+                               result.threads, result.events, result.data);
+      if (result.synthetic_events_per_cpu_s > 0) {
+        std::cout << fmt::format("synthetic generator: {:.0f} events per CPU second\n",
+                                 result.synthetic_events_per_cpu_s);
+      }
     }
-    if (!args->json.empty() && args->json != "-") {
-      util::write_file_atomically(args->json, fmt::format("{}\n", json));
+    if (!json->empty() && *json != "-") {
+      util::write_file_atomically(*json, fmt::format("{}\n", text));
     }
     return 0;
   };
 }
 
-const CommandRegistration registration{"bench", "Measure training and inference throughput (neutrino models)",
-                                       setup_bench};
+const CommandRegistration registration{
+    "bench", "Measure training and inference throughput of the paper's architectures", setup_bench};
 
 }  // namespace
 }  // namespace sparsepixels::cli

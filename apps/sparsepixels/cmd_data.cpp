@@ -26,12 +26,6 @@ void print_written(const std::string& path, const data::DatasetInfo& info) {
             << ", test " << info.split_sizes.at("test") << " events\n";
 }
 
-std::string executable_path() {
-  std::error_code error;
-  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::string() : path.string();
-}
-
 // The options every `data` subcommand shares, bound to variables the returned Run captures.
 struct DataOptions {
   std::string out, idx_dir, in;

@@ -11,13 +11,6 @@
 namespace sparsepixels::cli {
 namespace {
 
-// The running executable (anchors the default data and examples folders); empty if unknown.
-std::string executable_path() {
-  std::error_code error;
-  const std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::string() : path.string();
-}
-
 Run setup_demo(CLI::App& sub) {
   auto options = std::make_shared<workflow::DemoOptions>();
   sub.add_option("--out", options->out_dir, "Output folder (default demo-out)");

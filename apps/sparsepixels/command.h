@@ -40,4 +40,7 @@ void require_input_file(const std::string& path);
 /// Throws sparsepixels::Error("<path>: ...") (exit 1) unless `path` is a folder that can be listed.
 void require_input_folder(const std::string& path);
 
+/// The running executable (anchors the default data and examples folders); empty if unknown.
+std::string executable_path();
+
 }  // namespace sparsepixels::cli

@@ -39,6 +39,12 @@ void require_input_folder(const std::string& path) {
   if (access(path.c_str(), R_OK | X_OK) != 0) throw Error(path + ": cannot be read (permission denied)");
 }
 
+std::string executable_path() {
+  std::error_code error;
+  const std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string() : path.string();
+}
+
 namespace {
 
 // The order users read in --help: the flow from raw data to hardware.

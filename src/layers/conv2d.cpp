@@ -1,5 +1,5 @@
-// Conv2D 'same', stride 1 (the standard baseline): im2col per event, then an Eigen GEMM.
-#include <Eigen/Core>
+// Conv2D 'same', stride 1 (the standard baseline): direct convolution that scatters each non-zero
+// input to the outputs it feeds (detector images are mostly zeros).
 #include <algorithm>
 
 #include "fixed_arithmetic.h"
@@ -8,10 +8,6 @@
 namespace sparsepixels::layers {
 
 namespace {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
-using Map = Eigen::Map<RowMatrix>;
 
 class FixedConv2D final : public FixedLayer {
  public:
@@ -72,119 +68,113 @@ class Conv2D final : public Layer {
   }
 
   void forward(const tensor::Batch& in, tensor::Batch& out) const override {
-    const int pixels = info_.input.height * info_.input.width;
-    const int taps = info_.spec.kernel * info_.spec.kernel * info_.input.channels;
-    const int filters = info_.spec.filters;
-    out.reset(in.events, static_cast<std::size_t>(pixels) * filters);
+    const std::size_t size =
+        static_cast<std::size_t>(info_.input.height) * info_.input.width * info_.spec.filters;
+    out.reset(in.events, size);
     out.geometry.reset();
     if (double_sums_) {
-      forward_exact(in, out);
+      // QAT with an accumulator wider than float32's 24 bits: exact sums in double, quantized once.
+      out.negative.resize(out.values.size());
+      thread_local std::vector<double> sums;
+      sums.resize(size);
+      for (std::size_t e = 0; e < in.events; ++e) {
+        convolve(in.event(e), sums.data());
+        quantize_exact(sums.data(), size, out, e * size);
+      }
       return;
     }
-    thread_local std::vector<float> columns;
-    columns.resize(static_cast<std::size_t>(pixels) * taps);
-    ConstMap weights(forward_weights_.data(), taps, filters);
-    const Eigen::Map<const Eigen::RowVectorXf> bias(forward_bias_.data(), filters);
-    for (std::size_t e = 0; e < in.events; ++e) {
-      im2col(in.event(e), columns.data());
-      Map y(out.event(e), pixels, filters);
-      y.noalias() = ConstMap(columns.data(), pixels, taps) * weights;
-      y.rowwise() += bias;
-    }
+    for (std::size_t e = 0; e < in.events; ++e) convolve(in.event(e), out.event(e));
     quantize_result(out);
   }
 
   void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
                 std::vector<float>* grad_in, ParameterGradients& gradients) const override {
-    const int pixels = info_.input.height * info_.input.width;
-    const int taps = info_.spec.kernel * info_.spec.kernel * info_.input.channels;
+    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
     const int filters = info_.spec.filters;
-    thread_local std::vector<float> columns, grad_columns;
-    columns.resize(static_cast<std::size_t>(pixels) * taps);
-    grad_columns.resize(columns.size());
+    const int pixels = height * width;
     if (grad_in) grad_in->assign(in.values.size(), 0.0f);
-    ConstMap weights(forward_weights_.data(), taps, filters);
-    Map grad_weights(gradients.weights.data(), taps, filters);
-    Eigen::Map<Eigen::RowVectorXf> grad_bias(gradients.bias.data(), filters);
     for (std::size_t e = 0; e < in.events; ++e) {
-      ConstMap g(grad_out.data() + e * out.event_size, pixels, filters);
-      im2col(in.event(e), columns.data());
-      grad_weights.noalias() += ConstMap(columns.data(), pixels, taps).transpose() * g;
-      grad_bias += g.colwise().sum();
-      if (grad_in) {
-        Map(grad_columns.data(), pixels, taps).noalias() = g * weights.transpose();
-        col2im(grad_columns.data(), grad_in->data() + e * in.event_size);
+      const float* x = in.event(e);
+      const float* g = grad_out.data() + e * out.event_size;
+      for (int p = 0; p < pixels; ++p) {
+        for (int f = 0; f < filters; ++f) gradients.bias[f] += g[p * filters + f];
+      }
+      // dLoss/dWeights: every non-zero input times the output gradients it fed (zeros add nothing).
+      for (int r = 0; r < height; ++r) {
+        for (int c = 0; c < width; ++c) {
+          for (int ch = 0; ch < channels; ++ch) {
+            const float value = x[(r * width + c) * channels + ch];
+            if (value == 0.0f) continue;
+            for_each_output(r, c, [&](int tap, int output) {
+              float* gw =
+                  gradients.weights.data() + (static_cast<std::size_t>(tap) * channels + ch) * filters;
+              const float* go = g + static_cast<std::size_t>(output) * filters;
+              for (int f = 0; f < filters; ++f) gw[f] += value * go[f];
+            });
+          }
+        }
+      }
+      if (!grad_in) continue;
+      // dLoss/dInput: each input gathers the gradients of the outputs it fed.
+      float* gx = grad_in->data() + e * in.event_size;
+      for (int r = 0; r < height; ++r) {
+        for (int c = 0; c < width; ++c) {
+          float* into = gx + (r * width + c) * channels;
+          for_each_output(r, c, [&](int tap, int output) {
+            const float* go = g + static_cast<std::size_t>(output) * filters;
+            const float* w = forward_weights_.data() + static_cast<std::size_t>(tap) * channels * filters;
+            for (int ch = 0; ch < channels; ++ch) {
+              float sum = 0.0f;
+              for (int f = 0; f < filters; ++f) sum += w[ch * filters + f] * go[f];
+              into[ch] += sum;
+            }
+          });
+        }
       }
     }
   }
 
  private:
-  // QAT with an accumulator wider than float32's 24 bits: the same GEMM in double (exact: every
-  // partial sum fits the accumulator), each sum quantized once to the result type.
-  void forward_exact(const tensor::Batch& in, tensor::Batch& out) const {
-    using DoubleMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const int pixels = info_.input.height * info_.input.width;
-    const int taps = info_.spec.kernel * info_.spec.kernel * info_.input.channels;
+  // Calls visit(tap, output pixel) for every output pixel that input pixel (r, c) feeds: output
+  // (r + radius - kr, c + radius - kc) reads it through tap (kr, kc) ('same' padding, stride 1).
+  template <typename Visit>
+  void for_each_output(int r, int c, Visit&& visit) const {
+    const int height = info_.input.height, width = info_.input.width;
+    const int kernel = info_.spec.kernel, radius = kernel / 2;
+    const int kr_first = std::max(0, r + radius - (height - 1)), kr_last = std::min(kernel - 1, r + radius);
+    const int kc_first = std::max(0, c + radius - (width - 1)), kc_last = std::min(kernel - 1, c + radius);
+    for (int kr = kr_first; kr <= kr_last; ++kr) {
+      const int row = r + radius - kr;
+      for (int kc = kc_first; kc <= kc_last; ++kc) visit(kr * kernel + kc, row * width + (c + radius - kc));
+    }
+  }
+
+  // One event's outputs (sum of weights x inputs, then the bias) into y[pixels * filters], in float or
+  // double. Each non-zero input is scattered to the outputs it feeds, so the zeros of a sparse image
+  // cost nothing; in QAT every partial sum is exact (the accumulator holds it), so the order of the
+  // terms does not change the result.
+  template <typename Sum>
+  void convolve(const float* x, Sum* y) const {
+    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
     const int filters = info_.spec.filters;
-    out.negative.resize(out.values.size());
-    thread_local std::vector<float> columns;
-    columns.resize(static_cast<std::size_t>(pixels) * taps);
-    const DoubleMatrix weights = ConstMap(forward_weights_.data(), taps, filters).cast<double>();
-    const Eigen::RowVectorXd bias =
-        Eigen::Map<const Eigen::RowVectorXf>(forward_bias_.data(), filters).cast<double>();
-    DoubleMatrix sums(pixels, filters);
-    for (std::size_t e = 0; e < in.events; ++e) {
-      im2col(in.event(e), columns.data());
-      sums.noalias() = ConstMap(columns.data(), pixels, taps).cast<double>() * weights;
-      sums.rowwise() += bias;
-      quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
-    }
-  }
-
-  // Row p of `columns` holds the K x K x C neighbourhood of pixel p in HWIO order (zeros outside).
-  void im2col(const float* image, float* columns) const {
-    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
-    const int kernel = info_.spec.kernel, radius = kernel / 2;
+    const float* weights = forward_weights_.data();
+    std::fill(y, y + static_cast<std::size_t>(height) * width * filters, Sum(0));
     for (int r = 0; r < height; ++r) {
       for (int c = 0; c < width; ++c) {
-        float* row = columns + static_cast<std::size_t>(r * width + c) * kernel * kernel * channels;
-        for (int kr = 0; kr < kernel; ++kr) {
-          const int rr = r + kr - radius;
-          for (int kc = 0; kc < kernel; ++kc) {
-            const int cc = c + kc - radius;
-            float* tap = row + (kr * kernel + kc) * channels;
-            // Plain loops: channels is small (often 1), where a library copy call costs more than the copy.
-            if (rr < 0 || rr >= height || cc < 0 || cc >= width) {
-              for (int ch = 0; ch < channels; ++ch) tap[ch] = 0.0f;
-            } else {
-              const float* pixel = image + (static_cast<std::size_t>(rr) * width + cc) * channels;
-              for (int ch = 0; ch < channels; ++ch) tap[ch] = pixel[ch];
-            }
-          }
+        for (int ch = 0; ch < channels; ++ch) {
+          const Sum value = x[(r * width + c) * channels + ch];
+          if (value == Sum(0)) continue;
+          for_each_output(r, c, [&](int tap, int output) {
+            const float* w = weights + (static_cast<std::size_t>(tap) * channels + ch) * filters;
+            Sum* o = y + static_cast<std::size_t>(output) * filters;
+            for (int f = 0; f < filters; ++f) o[f] += Sum(w[f]) * value;
+          });
         }
       }
     }
-  }
-
-  // Adds every column entry back onto the pixel it was read from.
-  void col2im(const float* columns, float* image) const {
-    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
-    const int kernel = info_.spec.kernel, radius = kernel / 2;
-    for (int r = 0; r < height; ++r) {
-      for (int c = 0; c < width; ++c) {
-        const float* row = columns + static_cast<std::size_t>(r * width + c) * kernel * kernel * channels;
-        for (int kr = 0; kr < kernel; ++kr) {
-          const int rr = r + kr - radius;
-          if (rr < 0 || rr >= height) continue;
-          for (int kc = 0; kc < kernel; ++kc) {
-            const int cc = c + kc - radius;
-            if (cc < 0 || cc >= width) continue;
-            const float* tap = row + (kr * kernel + kc) * channels;
-            float* pixel = image + (static_cast<std::size_t>(rr) * width + cc) * channels;
-            for (int ch = 0; ch < channels; ++ch) pixel[ch] += tap[ch];
-          }
-        }
-      }
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    for (std::size_t p = 0; p < pixels; ++p) {
+      for (int f = 0; f < filters; ++f) y[p * filters + f] += Sum(forward_bias_[f]);
     }
   }
 };

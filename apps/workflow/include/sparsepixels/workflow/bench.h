@@ -5,14 +5,30 @@
 
 namespace sparsepixels::workflow {
 
-/// Throughput of the neutrino architecture (reference section 4) on in-memory synthetic events.
+/// What `bench` measures: one of the paper's architectures (reference section 4) on in-memory events.
+struct BenchOptions {
+  std::string arch = "neutrino";  ///< mnist, jets or neutrino
+  /// A dataset file whose train split is measured (its first `events`); empty: the built-in events
+  /// (neutrino: the synthetic generator; mnist: the MNIST IDX files found from `executable_path`).
+  std::string data;
+  int threads = 0;               ///< 0: all hardware threads
+  std::size_t events = 20000;    ///< events held in memory
+  double seconds_per_model = 4;  ///< bound of each measurement
+  std::string executable_path;   ///< anchors the default MNIST and examples folders
+};
+
+/// Throughput of one architecture on in-memory events.
 struct BenchResult {
-  std::map<std::string, double> train_events_per_s;  // "standard", "sparse-t".."sparse-l", "sparse-l-qat"
+  std::string arch;
+  /// "standard", "sparse-t".."sparse-l" (float), "sparse-l-qat" and "standard-qat" (QAT with the
+  /// 8-bit example config's types where an example config is found, else the paper model's types)
+  std::map<std::string, double> train_events_per_s;
   std::map<std::string, double> infer_events_per_s;
   int batch = 128;
   int threads = 0;
   std::size_t events = 0;
-  /// The synthetic generator's speed on the bench's events (process CPU time).
+  std::string data;  ///< where the events came from
+  /// The synthetic generator's speed on the bench's events (process CPU time); neutrino only.
   double synthetic_events_per_cpu_s = 0;
   /// {"train_events_per_s": {...}, "infer_events_per_s": {...}, "batch": .., "threads": .., ...}
   std::string to_json() const;
@@ -21,6 +37,6 @@ struct BenchResult {
 /// Measures training (forward + backward + Adam over batches; the input reduction runs once per
 /// dataset, before timing) and inference (dense input to output, input reduction included).
 /// `seconds_per_model` bounds each measurement.
-BenchResult run_bench(int threads, std::size_t events, double seconds_per_model);
+BenchResult run_bench(const BenchOptions& options);
 
 }  // namespace sparsepixels::workflow
