@@ -1,7 +1,9 @@
 // Every subcommand follows one convention (issue 7): exit 0 for --help, 1 with one line
 // "error: <path>: ..." for an input file or folder that does not exist, 2 for bad usage.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -79,7 +81,7 @@ TEST(ExitCodes, HelpOfEverySubcommandExitsZero) {
 
 TEST_F(Paths, EveryMissingInputExitsOneNamingIt) {
   const std::string out = output("out");
-  // One case per input of every subcommand that reads one; bench reads no file (it generates its data).
+  // One case per input of every subcommand that reads one.
   expect_missing_input("data jets --in " + missing("jets.h5") + " --out " + out, missing("jets.h5"));
   expect_missing_input("data microboone --in " + existing_file() + " " + missing("wire.h5") + " --out " + out,
                        missing("wire.h5"));
@@ -105,12 +107,33 @@ TEST_F(Paths, EveryMissingInputExitsOneNamingIt) {
       missing("ap_types"));
   expect_missing_input("estimate " + missing("model.json"), missing("model.json"));
   expect_missing_input("report " + missing("project"), missing("project"));
+  expect_missing_input("bench --arch jets --data " + missing("jets.h5"), missing("jets.h5"));
   expect_missing_input("report " + existing_folder() + " --model " + missing("model.json"),
                        missing("model.json"));
   // Bounded in case the check regresses: a tiny synthetic run of the standard model only.
   expect_missing_input("demo --examples " + missing("examples") + " --out " + out +
                            " --synthetic --synthetic-events 20 --models standard --epochs 1",
                        missing("examples"));
+}
+
+TEST_F(Paths, BenchOfJetsWithoutDataNamesTheOption) {
+  const auto result = run_cli("bench --arch jets --events 128 --seconds 0.1");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("--data"), std::string::npos) << result.output;
+}
+
+// bench --arch mnist measures the MNIST architecture on the sparse MNIST digits (data/mnist, which the
+// test setup fetches), the 8-bit QAT standard CNN included.
+TEST_F(Paths, BenchMeasuresTheChosenArchitecture) {
+  const auto result = run_cli("bench --arch mnist --events 256 --seconds 0.1 --threads 1 --json -");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto json = nlohmann::json::parse(result.output);
+  EXPECT_EQ(json.at("arch"), "mnist");
+  EXPECT_EQ(json.at("events"), 256);
+  for (const char* model : {"standard", "sparse-l", "standard-qat-8b", "sparse-l-qat-8b"}) {
+    EXPECT_GT(json.at("train_events_per_s").at(model).get<double>(), 0.0) << model;
+  }
+  EXPECT_GT(json.at("infer_events_per_s").at("standard").get<double>(), 0.0);
 }
 
 TEST_F(Paths, AFolderWhereAFileIsExpectedIsAFailure) {
@@ -177,6 +200,7 @@ TEST_F(Paths, MissingArgumentsAndBadValuesAreBadUsage) {
       "report",
       "bench --seconds 0",
       "bench --events 3",
+      "bench --arch muons",
       "demo --epochs 0",
       "demo --csim-events nine",
       "demo --threads -1",
