@@ -1,6 +1,7 @@
 // Conv2D 'same', stride 1 (the standard baseline): direct convolution that scatters each non-zero
 // input to the outputs it feeds (detector images are mostly zeros).
 #include <algorithm>
+#include <cstdint>
 
 #include "fixed_arithmetic.h"
 #include "layer_kinds.h"
@@ -91,47 +92,125 @@ class Conv2D final : public Layer {
                 std::vector<float>* grad_in, ParameterGradients& gradients) const override {
     const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
     const int filters = info_.spec.filters;
-    const int pixels = height * width;
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
     if (grad_in) grad_in->assign(in.values.size(), 0.0f);
+    std::vector<float>& planes = gradient_planes();
+    planes.resize(pixels * filters);
     for (std::size_t e = 0; e < in.events; ++e) {
       const float* x = in.event(e);
       const float* g = grad_out.data() + e * out.event_size;
-      for (int p = 0; p < pixels; ++p) {
-        for (int f = 0; f < filters; ++f) gradients.bias[f] += g[p * filters + f];
+      for (std::size_t p = 0; p < pixels; ++p) {
+        for (int f = 0; f < filters; ++f) {
+          gradients.bias[f] += g[p * filters + f];
+          planes[static_cast<std::size_t>(f) * pixels + p] = g[p * filters + f];
+        }
       }
-      // dLoss/dWeights: every non-zero input times the output gradients it fed (zeros add nothing).
-      for (int r = 0; r < height; ++r) {
-        for (int c = 0; c < width; ++c) {
-          for (int ch = 0; ch < channels; ++ch) {
-            const float value = x[(r * width + c) * channels + ch];
-            if (value == 0.0f) continue;
-            for_each_output(r, c, [&](int tap, int output) {
-              float* gw =
-                  gradients.weights.data() + (static_cast<std::size_t>(tap) * channels + ch) * filters;
-              const float* go = g + static_cast<std::size_t>(output) * filters;
-              for (int f = 0; f < filters; ++f) gw[f] += value * go[f];
-            });
+      const std::size_t size = pixels * channels;
+      const auto nonzero =
+          static_cast<std::size_t>(std::count_if(x, x + size, [](float v) { return v != 0.0f; }));
+      if (nonzero * 8 > size) {
+        weight_gradient_rows(x, gradients.weights.data());
+      } else {
+        // Every non-zero input times the output gradients it fed (zeros add nothing).
+        for (int r = 0; r < height; ++r) {
+          for (int c = 0; c < width; ++c) {
+            for (int ch = 0; ch < channels; ++ch) {
+              const float value = x[(r * width + c) * channels + ch];
+              if (value == 0.0f) continue;
+              for_each_output(r, c, [&](int tap, int output) {
+                float* gw =
+                    gradients.weights.data() + (static_cast<std::size_t>(tap) * channels + ch) * filters;
+                const float* go = g + static_cast<std::size_t>(output) * filters;
+                for (int f = 0; f < filters; ++f) gw[f] += value * go[f];
+              });
+            }
           }
         }
       }
-      if (!grad_in) continue;
-      // dLoss/dInput: each input gathers the gradients of the outputs it fed.
-      float* gx = grad_in->data() + e * in.event_size;
-      for (int r = 0; r < height; ++r) {
-        for (int c = 0; c < width; ++c) {
-          float* into = gx + (r * width + c) * channels;
-          for_each_output(r, c, [&](int tap, int output) {
-            const float* go = g + static_cast<std::size_t>(output) * filters;
-            const float* w = forward_weights_.data() + static_cast<std::size_t>(tap) * channels * filters;
-            for (int ch = 0; ch < channels; ++ch) {
-              float sum = 0.0f;
-              for (int f = 0; f < filters; ++f) sum += w[ch * filters + f] * go[f];
-              into[ch] += sum;
+      if (grad_in) input_gradient_rows(grad_in->data() + e * in.event_size);
+    }
+  }
+
+ private:
+  // For each input channel, filter and tap (kr, kc): calls visit(w, row, output row, input row,
+  // first column, end column) for every output row whose input row, shifted by the tap, is inside the
+  // image; the output columns [first, end) read the input columns shifted by kc - radius.
+  template <typename Visit>
+  void for_each_tap_row(Visit&& visit) const {
+    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
+    const int filters = info_.spec.filters, kernel = info_.spec.kernel, radius = kernel / 2;
+    for (int ch = 0; ch < channels; ++ch) {
+      for (int f = 0; f < filters; ++f) {
+        for (int kr = 0; kr < kernel; ++kr) {
+          const int row_first = std::max(0, radius - kr), row_end = std::min(height, height + radius - kr);
+          for (int kc = 0; kc < kernel; ++kc) {
+            const std::size_t w =
+                ((static_cast<std::size_t>(kr) * kernel + kc) * channels + ch) * filters + f;
+            const int col_first = std::max(0, radius - kc), col_end = std::min(width, width + radius - kc);
+            for (int row = row_first; row < row_end; ++row) {
+              visit(ch, f, w, row, row + kr - radius, kc - radius, col_first, col_end);
             }
-          });
+          }
         }
       }
     }
+  }
+
+  // dLoss/dWeights of a dense event: for each weight, the sum over outputs of dLoss/dOutput times the
+  // input it read, accumulated a row at a time into a column buffer (a loop the compiler vectorizes).
+  void weight_gradient_rows(const float* x, float* grad_weights) const {
+    const int width = info_.input.width, channels = info_.input.channels;
+    const std::size_t pixels = static_cast<std::size_t>(info_.input.height) * width;
+    thread_local std::vector<float> input_planes, columns;
+    input_planes.resize(pixels * channels);
+    for (int ch = 0; ch < channels; ++ch) {
+      for (std::size_t p = 0; p < pixels; ++p) input_planes[ch * pixels + p] = x[p * channels + ch];
+    }
+    columns.resize(static_cast<std::size_t>(width));
+    std::size_t current = SIZE_MAX;
+    auto flush = [&] {
+      if (current == SIZE_MAX) return;
+      float sum = 0.0f;
+      for (float v : columns) sum += v;
+      grad_weights[current] += sum;
+    };
+    for_each_tap_row([&](int ch, int f, std::size_t w, int row, int in_row, int shift, int first, int end) {
+      if (w != current) {
+        flush();
+        current = w;
+        std::fill(columns.begin(), columns.end(), 0.0f);
+      }
+      const float* go = gradient_plane(f) + static_cast<std::size_t>(row) * width;
+      const float* in = input_planes.data() + ch * pixels + static_cast<std::size_t>(in_row) * width + shift;
+      for (int c = first; c < end; ++c) columns[c] += go[c] * in[c];
+    });
+    flush();
+  }
+
+  // dLoss/dInput: each output's gradient times the weight, added onto the input it read, a row at a time.
+  void input_gradient_rows(float* grad_in) const {
+    const int width = info_.input.width, channels = info_.input.channels;
+    const std::size_t pixels = static_cast<std::size_t>(info_.input.height) * width;
+    thread_local std::vector<float> planes;
+    planes.assign(pixels * channels, 0.0f);
+    for_each_tap_row([&](int ch, int f, std::size_t w, int row, int in_row, int shift, int first, int end) {
+      const float weight = forward_weights_[w];
+      const float* go = gradient_plane(f) + static_cast<std::size_t>(row) * width;
+      float* into = planes.data() + ch * pixels + static_cast<std::size_t>(in_row) * width + shift;
+      for (int c = first; c < end; ++c) into[c] += weight * go[c];
+    });
+    for (int ch = 0; ch < channels; ++ch) {
+      for (std::size_t p = 0; p < pixels; ++p) grad_in[p * channels + ch] = planes[ch * pixels + p];
+    }
+  }
+
+  // The event's dLoss/dOutput, one plane per filter (filled by backward, per thread).
+  static std::vector<float>& gradient_planes() {
+    thread_local std::vector<float> planes;
+    return planes;
+  }
+  const float* gradient_plane(int f) const {
+    return gradient_planes().data() + static_cast<std::size_t>(f) * info_.input.height * info_.input.width;
   }
 
  private:
@@ -150,11 +229,29 @@ class Conv2D final : public Layer {
   }
 
   // One event's outputs (sum of weights x inputs, then the bias) into y[pixels * filters], in float or
-  // double. Each non-zero input is scattered to the outputs it feeds, so the zeros of a sparse image
-  // cost nothing; in QAT every partial sum is exact (the accumulator holds it), so the order of the
-  // terms does not change the result.
+  // double. A sparse image scatters each non-zero input to the outputs it feeds (its zeros cost
+  // nothing); a dense one (more than 1 in 8 values non-zero) takes the row path. In QAT every partial
+  // sum is exact (the accumulator holds it), so neither the path nor the order changes the result.
   template <typename Sum>
   void convolve(const float* x, Sum* y) const {
+    const std::size_t size =
+        static_cast<std::size_t>(info_.input.height) * info_.input.width * info_.input.channels;
+    const auto nonzero =
+        static_cast<std::size_t>(std::count_if(x, x + size, [](float v) { return v != 0.0f; }));
+    if (nonzero * 8 > size) {
+      convolve_rows(x, y);
+    } else {
+      convolve_scatter(x, y);
+    }
+    const std::size_t pixels = static_cast<std::size_t>(info_.input.height) * info_.input.width;
+    const int filters = info_.spec.filters;
+    for (std::size_t p = 0; p < pixels; ++p) {
+      for (int f = 0; f < filters; ++f) y[p * filters + f] += Sum(forward_bias_[f]);
+    }
+  }
+
+  template <typename Sum>
+  void convolve_scatter(const float* x, Sum* y) const {
     const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
     const int filters = info_.spec.filters;
     const float* weights = forward_weights_.data();
@@ -172,9 +269,43 @@ class Conv2D final : public Layer {
         }
       }
     }
+  }
+
+  // Dense images: per filter and tap, one multiply-add over a whole row of outputs at a time (loops the
+  // compiler vectorizes), on planar copies of the input channels and the output filters.
+  template <typename Sum>
+  void convolve_rows(const float* x, Sum* y) const {
+    const int height = info_.input.height, width = info_.input.width, channels = info_.input.channels;
+    const int filters = info_.spec.filters, kernel = info_.spec.kernel, radius = kernel / 2;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    thread_local std::vector<float> input;
+    thread_local std::vector<Sum> output;
+    input.resize(pixels);
+    output.assign(pixels * filters, Sum(0));
+    for (int ch = 0; ch < channels; ++ch) {
+      for (std::size_t p = 0; p < pixels; ++p) input[p] = x[p * channels + ch];
+      for (int f = 0; f < filters; ++f) {
+        Sum* plane = output.data() + static_cast<std::size_t>(f) * pixels;
+        for (int kr = 0; kr < kernel; ++kr) {
+          const int row_first = std::max(0, radius - kr), row_end = std::min(height, height + radius - kr);
+          for (int kc = 0; kc < kernel; ++kc) {
+            const Sum w =
+                forward_weights_[((static_cast<std::size_t>(kr) * kernel + kc) * channels + ch) * filters +
+                                 f];
+            if (w == Sum(0)) continue;
+            const int col_first = std::max(0, radius - kc), col_end = std::min(width, width + radius - kc);
+            for (int row = row_first; row < row_end; ++row) {
+              const float* in =
+                  input.data() + static_cast<std::size_t>(row + kr - radius) * width + (kc - radius);
+              Sum* o = plane + static_cast<std::size_t>(row) * width;
+              for (int c = col_first; c < col_end; ++c) o[c] += w * Sum(in[c]);
+            }
+          }
+        }
+      }
+    }
     for (std::size_t p = 0; p < pixels; ++p) {
-      for (int f = 0; f < filters; ++f) y[p * filters + f] += Sum(forward_bias_[f]);
+      for (int f = 0; f < filters; ++f) y[p * filters + f] = output[static_cast<std::size_t>(f) * pixels + p];
     }
   }
 };

@@ -1,4 +1,5 @@
-// Conv2D ('same', im2col + GEMM), AvgPool2D, MaxPool2D, Flatten.
+// Conv2D ('same'; a scatter path for sparse images, a row path for dense ones), AvgPool2D, MaxPool2D,
+// Flatten.
 #include <gtest/gtest.h>
 
 #include "layer_harness.h"
@@ -36,14 +37,27 @@ TEST(Conv2D, HandComputedCase) {
   EXPECT_EQ(out.values, (std::vector<float>{13, 22, 17, 28, 46, 34, 25, 40, 29}));
 }
 
-TEST(Conv2D, MatchesDirectLoops) {
+// Keeps one value in `keep` (the others become 0): a sparse image, which takes the scatter path.
+tensor::Batch thinned(tensor::Batch batch, std::size_t keep) {
+  for (std::size_t k = 0; k < batch.values.size(); ++k) {
+    if (k % keep != 0) batch.values[k] = 0.0f;
+  }
+  return batch;
+}
+
+class Conv2DDensity : public ::testing::TestWithParam<std::size_t> {};
+
+// Dense images (every value non-zero: the row path) and sparse ones (1 in 11: the scatter path).
+INSTANTIATE_TEST_SUITE_P(DenseAndSparse, Conv2DDensity, ::testing::Values(1u, 11u));
+
+TEST_P(Conv2DDensity, MatchesDirectLoops) {
   const int height = 7, width = 6, channels = 2, filters = 3, kernel = 5;
   auto layer = layers::make_layer(
       resolve_single(spec_of(spec::LayerKind::Conv2D, filters, kernel), height, width, channels));
   fill_random(layer->weights, 1);
   fill_random(layer->bias, 2);
   layer->prepare(false);
-  const tensor::Batch in = random_images(3, height, width, channels, 3);
+  const tensor::Batch in = thinned(random_images(3, height, width, channels, 3), GetParam());
   tensor::Batch out;
   layer->forward(in, out);
   for (std::size_t e = 0; e < 3; ++e) {
@@ -68,11 +82,11 @@ TEST(Conv2D, MatchesDirectLoops) {
   }
 }
 
-TEST(Conv2D, GradientsMatchFiniteDifferences) {
-  auto layer = layers::make_layer(resolve_single(spec_of(spec::LayerKind::Conv2D, 2, 3), 4, 5, 2));
+TEST_P(Conv2DDensity, GradientsMatchFiniteDifferences) {
+  auto layer = layers::make_layer(resolve_single(spec_of(spec::LayerKind::Conv2D, 2, 3), 6, 7, 2));
   fill_random(layer->weights, 4);
   fill_random(layer->bias, 5);
-  gradient_check(*layer, random_images(2, 4, 5, 2, 6), 7);
+  gradient_check(*layer, thinned(random_images(2, 6, 7, 2, 6), GetParam()), 7);
 }
 
 TEST(Pool2D, HandComputedCases) {
