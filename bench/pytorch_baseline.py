@@ -4,7 +4,7 @@
 Optional: needs Debian's python3-torch (PyTorch 1.13); never a test dependency. Float32, NCHW, the
 architectures of model::paper_model (reference section 4): 'same' convolutions with ReLU, average
 pooling, two dense layers. Training: Adam (lr 1e-3) steps on batches of 128; inference: batches of
-4,096 under torch.no_grad(). Inputs are random images with about 1% non-zero pixels (PyTorch's dense
+128 under torch.no_grad() (PyTorch 1.13 here is slower with larger batches of these models). Inputs are random images with about 1% non-zero pixels (PyTorch's dense
 convolutions cost the same whatever the zeros). Prints events/s per architecture and thread count.
 
 Usage: /usr/bin/python3 bench/pytorch_baseline.py [--arch mnist jets neutrino] [--threads 1 2]
@@ -64,12 +64,15 @@ def measure_training(model, classes, images, labels, seconds):
 
 
 def measure_inference(model, images, seconds):
-    chunk, done = min(len(images), 4096), 0
+    batch, done, first = 128, 0, 0
     start = time.perf_counter()
     with torch.no_grad():
         while done == 0 or time.perf_counter() - start < seconds:
-            model(images[:chunk])
-            done += chunk
+            if first + batch > len(images):
+                first = 0
+            model(images[first:first + batch])
+            first += batch
+            done += batch
     return done / (time.perf_counter() - start)
 
 
