@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -36,7 +37,12 @@ T read_scalar(const Context& context, const YAML::Node& parent, const std::strin
   if (!node.IsDefined() || node.IsNull()) return fallback;
   if (!node.IsScalar()) context.fail(node, key, "expected a single value");
   try {
-    return node.as<T>();
+    const T value = node.as<T>();
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value))
+        context.fail(node, key, fmt::format("'{}' is not a finite number", node.Scalar()));
+    }
+    return value;
   } catch (const YAML::Exception&) {
     context.fail(node, key,
                  fmt::format("cannot read '{}' as a {}", node.Scalar(),

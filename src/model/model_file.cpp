@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/util/atomic_file.h"
@@ -83,6 +85,30 @@ json layer_json(const ResolvedLayer& layer, const layers::Layer& values) {
   return j;
 }
 
+// A value as the start of its JSON text: an error line never echoes a huge value.
+std::string abbreviated(const json& value) {
+  constexpr std::size_t kShown = 40;
+  if (value.is_structured()) return value.is_array() ? "a list" : "an object";
+  std::string text = value.dump();
+  if (text.size() > kShown) text = text.substr(0, kShown) + "...";
+  return text;
+}
+
+// True if `value` is a JSON integer that T holds (1.0, 1.5 and 2^32 + 1 are not ints).
+template <typename T>
+bool fits_integer(const json& value) {
+  if (!value.is_number_integer()) return false;
+  if (value.is_number_unsigned()) {
+    return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  }
+  const std::int64_t number = value.get<std::int64_t>();
+  if constexpr (std::is_signed_v<T>) {
+    return number >= std::numeric_limits<T>::min() && number <= std::numeric_limits<T>::max();
+  } else {
+    return number >= 0 && static_cast<std::uint64_t>(number) <= std::numeric_limits<T>::max();
+  }
+}
+
 // Reads a required field, naming the file, the layer and the field when it is missing or wrong.
 struct Reader {
   std::string path;
@@ -97,12 +123,41 @@ struct Reader {
   }
   template <typename T>
   T get(const json& j, const std::string& field) const {
-    const json& value = need(j, field);
-    try {
+    return value_of<T>(need(j, field), field);
+  }
+  // Integers must be JSON integers within T's range, numbers finite: nothing is truncated or rounded.
+  template <typename T>
+  T value_of(const json& value, const std::string& field) const {
+    if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string>) {
+      if (std::is_same_v<T, bool> ? !value.is_boolean() : !value.is_string()) {
+        fail(field, fmt::format("expected a {}, got {}", std::is_same_v<T, bool> ? "boolean" : "string",
+                                abbreviated(value)));
+      }
       return value.get<T>();
-    } catch (const json::exception&) {
-      fail(field, fmt::format("wrong kind of value: {}", value.dump()));
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!fits_integer<T>(value)) {
+        fail(field, fmt::format("expected an integer in [{}, {}], got {}", std::numeric_limits<T>::min(),
+                                std::numeric_limits<T>::max(), abbreviated(value)));
+      }
+      return value.get<T>();
+    } else {
+      static_assert(std::is_floating_point_v<T>);
+      if (!value.is_number() || !std::isfinite(value.get<double>())) {
+        fail(field, fmt::format("expected a finite number, got {}", abbreviated(value)));
+      }
+      return value.get<T>();
     }
+  }
+  // A list of values of one kind; an error names the element.
+  template <typename T>
+  std::vector<T> list(const json& j, const std::string& field) const {
+    const json& value = need(j, field);
+    if (!value.is_array()) fail(field, fmt::format("expected a list, got {}", abbreviated(value)));
+    std::vector<T> out;
+    out.reserve(value.size());
+    for (std::size_t k = 0; k < value.size(); ++k)
+      out.push_back(value_of<T>(value[k], fmt::format("{}[{}]", field, k)));
+    return out;
   }
   // `field` may be dotted ("types.weight"); the key read is its last part.
   fixed::FixedType type(const json& j, const std::string& field) const {
@@ -166,8 +221,15 @@ Model load_model(const std::string& path) {
   if (!in) throw Error(fmt::format("{}: cannot open the model file", path));
   json j;
   try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
+    // A depth limit: deeply nested values would exhaust the stack when printed or compared.
+    j = json::parse(in, [&path](int depth, json::parse_event_t, json&) {
+      if (depth > limits::kMaxNestingDepth) {
+        throw Error(fmt::format("{}: nested deeper than {} levels (a model file nests fewer than 10)", path,
+                                limits::kMaxNestingDepth));
+      }
+      return true;
+    });
+  } catch (const json::exception& e) {  // also out_of_range: a number beyond a double (1e999)
     throw Error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   Reader r{path, ""};
@@ -246,7 +308,7 @@ Model load_model(const std::string& path) {
       case LayerKind::SparseMaxPool2D:
       case LayerKind::AvgPool2D:
       case LayerKind::MaxPool2D: {
-        const auto pool = lr.get<std::vector<int>>(l, "pool");
+        const auto pool = lr.list<int>(l, "pool");
         if (pool.size() != 2) lr.fail("pool", "expected [height, width]");
         layer.pool_height = pool[0];
         layer.pool_width = pool[1];
@@ -309,14 +371,16 @@ Model load_model(const std::string& path) {
         if (l.contains(field)) lr.fail(field, "this layer has no parameters");
         return;
       }
-      const auto values = lr.get<std::vector<double>>(l, field);
+      const auto values = lr.list<double>(l, field);
       if (values.size() != count) {
         lr.fail(field, fmt::format("expected {} values, got {}", count, values.size()));
       }
       target.resize(count);
       for (std::size_t k = 0; k < count; ++k) {
-        if (!std::isfinite(values[k])) lr.fail(field, fmt::format("value {} is not finite", k));
         target[k] = static_cast<float>(values[k]);
+        if (!std::isfinite(target[k])) {
+          lr.fail(fmt::format("{}[{}]", field, k), fmt::format("{} is not a finite float32", values[k]));
+        }
       }
     };
     layers::Layer& layer = model.layer(i);
