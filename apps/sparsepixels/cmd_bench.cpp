@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/workflow/bench.h"
 
@@ -24,7 +25,7 @@ struct BenchArguments {
 Run setup_bench(CLI::App& sub) {
   auto args = std::make_shared<BenchArguments>();
   sub.add_option("--json", args->json, "Write the figures as JSON to FILE ('-' for stdout)");
-  sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::NonNegativeNumber);
+  sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::Range(0, limits::kMaxThreads));
   sub.add_option("--events", args->events, "Synthetic events generated in memory")
       ->check(CLI::Range(128, 10000000));
   sub.add_option("--seconds", args->seconds, "Seconds per measurement")->check(CLI::Range(0.1, 60.0));

@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "sparsepixels/data/dataset.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
@@ -32,13 +33,17 @@ Run setup_train(CLI::App& sub) {
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--seed", args->seed, "Seed (overrides training.seed)");
   sub.add_option("--threads", args->threads, "Threads (0: all); never changes the result")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, limits::kMaxThreads));
   sub.add_option("--history", args->history, "Per-epoch history CSV (default: MODEL with .history.csv)");
   sub.add_flag("--quiet", args->quiet, "Do not print one line per epoch");
   return [args] {
     require_input_file(args->config);
     require_input_file(args->data);
     model::Model model(model::load_config(args->config), args->config);
+    const data::DatasetInfo info = data::read_dataset_info(args->data);
+    const spec::Shape input = model.input_shape();
+    data::require_event_shape(args->data, {info.height, info.width, info.channels}, args->config,
+                              data::event_shape(input.height, input.width, input.channels));
     const data::Split train_split = data::read_split(args->data, "train");
     const data::Split val_split = data::read_split(args->data, "val");
     const int max_epochs = args->epochs.value_or(model.spec().training.max_epochs);

@@ -91,11 +91,12 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   const std::string name = project_name(dir);
   const model::Model model = model::load_model((dir / "model.json").string());
   const inference::FixedModel fixed(model);
+  const data::DatasetInfo info = data::read_dataset_info(options.data);
+  const spec::Shape input = model.input_shape();
+  data::require_event_shape(options.data, {info.height, info.width, info.channels},
+                            (dir / "model.json").string(),
+                            data::event_shape(input.height, input.width, input.channels));
   const data::Split split = data::read_split(options.data, options.split, 0, options.events);
-  if (split.event_size() != fixed.input_size()) {
-    throw Error(fmt::format("{}: events of {} values, the model takes {}", options.data, split.event_size(),
-                            fixed.input_size()));
-  }
   if (split.size() == 0)
     throw Error(fmt::format("{}: split '{}' has no events", options.data, options.split));
   const fixed::FixedType output_type = fixed.output_type();

@@ -14,11 +14,14 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <string_view>
 
 #include "project_writer.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/inference/fixed_inference.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/util/atomic_file.h"
+#include "templates.h"
 
 namespace sparsepixels::codegen {
 
@@ -44,6 +47,43 @@ const std::set<std::string>& keywords() {
   return words;
 }
 
+// The identifiers a template's code uses (comments and {{placeholders}} left out).
+std::set<std::string> code_identifiers(std::string_view text) {
+  std::set<std::string> identifiers;
+  bool comment = false;
+  for (std::size_t k = 0; k < text.size();) {
+    const char c = text[k];
+    if (c == '\n') comment = false;
+    if (comment) {
+      ++k;
+    } else if (text.substr(k, 2) == "//") {
+      comment = true;
+    } else if (text.substr(k, 2) == "{{") {
+      const std::size_t end = text.find("}}", k);
+      k = end == std::string_view::npos ? text.size() : end + 2;
+    } else if (std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_') {
+      std::size_t end = k;
+      while (end < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_'))
+        ++end;
+      identifiers.emplace(text.substr(k, end - k));
+      k = end;
+    } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+      while (k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])) != 0) ++k;  // 0x1f, 10u
+    } else {
+      ++k;
+    }
+  }
+  return identifiers;
+}
+
+// A name as printable ASCII for an error line: control characters and bytes beyond ASCII become '?'.
+std::string printable(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name.substr(0, 80)) out += (c >= 32 && c < 127) ? static_cast<char>(c) : '?';
+  return name.size() > 80 ? out + "..." : out;
+}
+
 }  // namespace
 
 std::string layer_identifier(const std::string& name, std::size_t index) {
@@ -65,6 +105,34 @@ std::string layer_identifier(const std::string& name, std::size_t index) {
   return text;
 }
 
+std::string name_collision(const std::string& name) {
+  std::string lower = name, upper = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (lower.size() >= 2 && lower.compare(lower.size() - 2, 2, "_t") == 0) {
+    return "ends in '_t', which the generated code and the C library use for types (input_t, size_t)";
+  }
+  for (const char* prefix : {"ap_", "nnet", "hls"}) {
+    if (lower.rfind(prefix, 0) == 0) {
+      return fmt::format("starts with '{}', which belongs to the HLS types and kernels", prefix);
+    }
+  }
+  for (const TemplateFile& file : embedded_templates()) {
+    const fs::path path(file.path);
+    // Files named after the project are the only ones the name may take.
+    if (path.parent_path() == "firmware" && path.stem() != "myproject" && path.stem().string() == lower) {
+      return fmt::format("is the name of the generated file firmware/{}", path.filename().string());
+    }
+    if (path.extension() != ".h" && path.extension() != ".cpp") continue;
+    const std::set<std::string> used = code_identifiers(file.text);
+    if (used.count(name) != 0) return fmt::format("is an identifier of the generated {}", file.path);
+    if (used.count(upper + "_H_") != 0) {
+      return fmt::format("gives the include guard {}_H_ of the generated {}", upper, file.path);
+    }
+  }
+  return "";
+}
+
 void check_identifier(const std::string& name, const std::string& what) {
   bool valid = !name.empty() && name.size() <= 64 && (std::isalpha(static_cast<unsigned char>(name[0])) != 0);
   for (unsigned char c : name) valid = valid && (std::isalnum(c) != 0 || c == '_') && c < 128;
@@ -72,7 +140,11 @@ void check_identifier(const std::string& name, const std::string& what) {
     throw UsageError(
         fmt::format("{} '{}' is not a valid C identifier (a letter, then letters, digits or '_', at "
                     "most 64 characters, not a keyword)",
-                    what, name));
+                    what, valid ? name : printable(name)));
+  }
+  const std::string collision = name_collision(name);
+  if (!collision.empty()) {
+    throw UsageError(fmt::format("{} '{}' {}; choose another name", what, name, collision));
   }
 }
 
@@ -138,24 +210,44 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
   const model::Model model = model::load_model(model_path);
   const auto& hls = model.spec().hls;
   ProjectSummary summary;
-  summary.name = options.name.empty() ? layer_identifier(model.spec().name, 0) : options.name;
-  if (options.name.empty() && keywords().count(summary.name) != 0) summary.name += "_model";
-  check_identifier(summary.name, options.name.empty() ? "project name (from the model's name)" : "--name");
+  // A bad value of an option is bad usage (exit 2); a bad value in the model file is the file's error.
+  auto reject = [&](bool from_option, const std::string& option, const std::string& field,
+                    const std::string& problem) {
+    if (from_option) throw UsageError(fmt::format("{} {}", option, problem));
+    throw Error(fmt::format("{}: field '{}': {}", model_path, field, problem));
+  };
+  if (options.name.empty()) {
+    summary.name = layer_identifier(model.spec().name, 0);
+    if (keywords().count(summary.name) != 0) summary.name += "_model";
+    const std::string collision = name_collision(summary.name);
+    if (!collision.empty()) {
+      reject(false, "", "name",
+             fmt::format("the project name '{}' it gives {}; pass --name or rename the model", summary.name,
+                         collision));
+    }
+  } else {
+    check_identifier(options.name, "--name");
+    summary.name = options.name;
+  }
   const std::string part = options.part.empty() ? hls.part : options.part;
   const bool part_valid =
       !part.empty() && part.size() <= 64 && std::all_of(part.begin(), part.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
       });
-  if (!part_valid)
-    throw UsageError(fmt::format("--part '{}': expected letters, digits, '-', '_' or '.'", part));
+  if (!part_valid) {
+    reject(!options.part.empty(), "--part", "hls.part",
+           fmt::format("'{}': expected letters, digits, '-', '_' or '.'", printable(part)));
+  }
   const double clock_ns = options.clock_ns > 0 ? options.clock_ns : hls.clock_ns;
-  if (!(clock_ns > 0) || !std::isfinite(clock_ns) || clock_ns > 1000) {
-    throw UsageError(fmt::format("--clock-ns {}: expected a period in (0, 1000] ns", clock_ns));
+  if (!(clock_ns > 0) || !std::isfinite(clock_ns) || clock_ns > limits::kMaxClockNs) {
+    reject(options.clock_ns > 0, "--clock-ns", "hls.clock_ns",
+           fmt::format("{}: expected a period in (0, {}] ns", clock_ns, limits::kMaxClockNs));
   }
   const double uncertainty =
       options.clock_uncertainty >= 0 ? options.clock_uncertainty : hls.clock_uncertainty;
   if (!(uncertainty >= 0 && uncertainty < 1)) {
-    throw UsageError(fmt::format("clock uncertainty {}: expected a fraction in [0, 1)", uncertainty));
+    reject(options.clock_uncertainty >= 0, "clock uncertainty", "hls.clock_uncertainty",
+           fmt::format("{}: expected a fraction in [0, 1)", uncertainty));
   }
   summary.model_hash = file_hash(model_path);
   const inference::FixedModel fixed(model);
