@@ -41,6 +41,7 @@ Run setup_eval(CLI::App& sub) {
   return [args] {
     require_input_file(args->model);
     require_input_file(args->data);
+    if (!args->json.empty()) require_output_not_input("--json", args->json, {args->model, args->data});
     const model::Model model = model::load_model(args->model);
     const std::size_t events = data::read_dataset_info(args->data).split_sizes.at(args->split);
     // eval::evaluate reports no progress of its own: a spinner with the elapsed time.

@@ -39,6 +39,7 @@ Run setup_predict(CLI::App& sub) {
     if (args->fixed && args->quantized) throw UsageError("--fixed and --quantized exclude each other");
     require_input_file(args->model);
     require_input_file(args->data);
+    require_output_not_input("--out", args->out, {args->model, args->data});
     const model::Model model = model::load_model(args->model);
     const data::DatasetInfo info = data::read_dataset_info(args->data);
     const spec::Shape input = model.input_shape();

@@ -39,6 +39,11 @@ Run setup_train(CLI::App& sub) {
   return [args] {
     require_input_file(args->config);
     require_input_file(args->data);
+    const std::string history =
+        args->history.empty() ? std::filesystem::path(args->out).replace_extension(".history.csv").string()
+                              : args->history;
+    require_output_not_input("--out", args->out, {args->config, args->data});
+    require_output_not_input("--history", history, {args->config, args->data, args->out});
     model::Model model(model::load_config(args->config), args->config);
     const data::DatasetInfo info = data::read_dataset_info(args->data);
     const spec::Shape input = model.input_shape();
@@ -51,9 +56,7 @@ Run setup_train(CLI::App& sub) {
     options.epochs = args->epochs;
     options.seed = args->seed;
     options.threads = args->threads;
-    options.history_csv = args->history.empty()
-                              ? std::filesystem::path(args->out).replace_extension(".history.csv").string()
-                              : args->history;
+    options.history_csv = history;
     // Epochs k/n with the losses on a terminal; the per-epoch lines go to stdout above it (or alone).
     util::Progress progress(fmt::format("train {}", model.spec().name), static_cast<std::size_t>(max_epochs),
                             util::terminal_progress("epochs"));

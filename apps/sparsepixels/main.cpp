@@ -1,4 +1,5 @@
 // The `sparsepixels` command line. Each subcommand lives in its own cmd_*.cpp and registers itself.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,18 @@ void require_input_file(const std::string& path) {
   if (!std::filesystem::exists(status)) throw Error(path + ": does not exist");
   if (std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a file");
   if (access(path.c_str(), R_OK) != 0) throw Error(path + ": cannot be read (permission denied)");
+}
+
+void require_output_not_input(const std::string& option, const std::string& output,
+                              const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    const bool same =
+        std::filesystem::equivalent(output, input, error) ||
+        std::filesystem::weakly_canonical(output, error) == std::filesystem::weakly_canonical(input, error);
+    if (same)
+      throw UsageError(fmt::format("{} {}: is the input {}; choose another file", option, output, input));
+  }
 }
 
 void require_input_folder(const std::string& path) {

@@ -4,7 +4,9 @@
 // checks the options and writes the project atomically; project_writer.cpp plans and fills the templates.
 #include "sparsepixels/codegen/project.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <stdio.h>
 
 #include <algorithm>
 #include <array>
@@ -82,6 +84,70 @@ std::string printable(const std::string& name) {
   std::string out;
   for (unsigned char c : name.substr(0, 80)) out += (c >= 32 && c < 127) ? static_cast<char>(c) : '?';
   return name.size() > 80 ? out + "..." : out;
+}
+
+// The folder `out_dir` names, absolute and without a trailing '/' or '.': "out/" and "out/." are "out".
+fs::path output_folder(const std::string& out_dir) {
+  fs::path target = fs::absolute(out_dir).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
+  return target;
+}
+
+// True if `inner` is `outer` or lies inside it (both made canonical as far as they exist).
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  std::error_code error;
+  const fs::path a = fs::weakly_canonical(fs::absolute(inner), error);
+  const fs::path b = fs::weakly_canonical(fs::absolute(outer), error);
+  const auto [end, ignored] = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
+  return end == b.end();
+}
+
+// What --force may replace: only a previous project (it holds sparsepixels_config.yml), never the current
+// folder or one above it, never a folder holding an input.
+void check_output_folder(const std::string& out_dir, const fs::path& target, bool overwrite,
+                         const std::vector<std::string>& inputs) {
+  if (target == target.root_path() || is_within(fs::current_path(), target)) {
+    throw UsageError(fmt::format(
+        "--out {}: is the current folder or one above it; name a new folder for the project", out_dir));
+  }
+  for (const std::string& input : inputs) {
+    if (is_within(input, target)) {
+      throw UsageError(fmt::format("--out {}: holds the input {}; name another folder", out_dir, input));
+    }
+  }
+  std::error_code error;
+  const fs::file_status status = fs::symlink_status(target, error);
+  if (!fs::exists(status)) return;
+  if (!overwrite) throw Error(fmt::format("{}: already exists (remove it or pass --force)", out_dir));
+  if (!fs::is_directory(status) || !fs::is_regular_file(target / "sparsepixels_config.yml", error)) {
+    throw Error(
+        fmt::format("{}: not a sparsepixels project (no sparsepixels_config.yml); --force replaces "
+                    "only a project that convert wrote",
+                    out_dir));
+  }
+}
+
+// Puts the complete folder `fresh` in place of `target`: an atomic exchange where the file system has one
+// (the old project is removed only once the new one is in place), otherwise two renames.
+void replace_folder(const fs::path& fresh, const fs::path& target, const std::string& out_dir) {
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(target, error))) {
+    fs::rename(fresh, target);
+    return;
+  }
+  if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(fresh);  // now the old project
+    return;
+  }
+  const fs::path old = util::temporary_name_for(target.string());
+  fs::rename(target, old);
+  try {
+    fs::rename(fresh, target);
+  } catch (const fs::filesystem_error& e) {
+    fs::rename(old, target, error);  // put the old project back
+    throw Error(fmt::format("{}: cannot replace the project: {}", out_dir, e.what()));
+  }
+  fs::remove_all(old);
 }
 
 }  // namespace
@@ -254,19 +320,15 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
   ProjectWriter writer(model, fixed, {summary.name, part, clock_ns, uncertainty, summary.model_hash});
   summary.warnings = writer.warnings();
 
-  const fs::path target = fs::absolute(out_dir);
-  if (fs::exists(target) && !options.overwrite) {
-    throw Error(fmt::format("{}: already exists (remove it or pass --force)", out_dir));
-  }
+  const fs::path target = output_folder(out_dir);
   const std::string hls_dir = options.hls_dir.empty() ? default_hls_dir() : options.hls_dir;
-  // A unique temporary folder beside the target (util::temporary_name_for), renamed into place at the end.
+  check_output_folder(out_dir, target, options.overwrite, {model_path, hls_dir});
+  // The new project is complete in a unique temporary folder beside the target before the old one goes.
   const fs::path temporary = util::temporary_name_for(target.string());
-  fs::remove_all(temporary);
   try {
-    fs::create_directories(temporary);
+    fs::create_directories(temporary);  // with any missing parent folders
     writer.write(temporary, model_path, hls_dir);
-    if (fs::exists(target)) fs::remove_all(target);
-    fs::rename(temporary, target);
+    replace_folder(temporary, target, out_dir);
   } catch (...) {
     std::error_code ignored;
     fs::remove_all(temporary, ignored);

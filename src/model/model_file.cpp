@@ -1,6 +1,7 @@
 // The model file: versioned JSON (docs/model-file.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -177,6 +178,17 @@ struct Reader {
 
 void save_model(const Model& model, const std::string& path) {
   const ModelSpec& spec = model.spec();
+  // A model file holds finite parameters only: a diverged model never replaces a good file.
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    auto require_finite = [&](const char* field, const std::vector<float>& values) {
+      const auto bad = std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+      if (bad == values.end()) return;
+      throw Error(fmt::format("{}: not written: layer '{}': field '{}[{}]' is {}", path,
+                              model.resolved()[i].spec.name, field, bad - values.begin(), *bad));
+    };
+    require_finite("weights", model.layer(i).weights);
+    require_finite("bias", model.layer(i).bias);
+  }
   json j;
   j["format"] = kFormat;
   j["format_version"] = kFormatVersion;
