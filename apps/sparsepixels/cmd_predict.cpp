@@ -40,6 +40,7 @@ Run setup_predict(CLI::App& sub) {
     require_input_file(args->model);
     require_input_file(args->data);
     require_output_not_input("--out", args->out, {args->model, args->data});
+    require_writable_output(args->out);
     const model::Model model = model::load_model(args->model);
     const data::DatasetInfo info = data::read_dataset_info(args->data);
     const spec::Shape input = model.input_shape();

@@ -44,6 +44,8 @@ Run setup_train(CLI::App& sub) {
                               : args->history;
     require_output_not_input("--out", args->out, {args->config, args->data});
     require_output_not_input("--history", history, {args->config, args->data, args->out});
+    require_writable_output(args->out);
+    require_writable_output(history);
     model::Model model(model::load_config(args->config), args->config);
     const data::DatasetInfo info = data::read_dataset_info(args->data);
     const spec::Shape input = model.input_shape();

@@ -44,6 +44,20 @@ void require_output_not_input(const std::string& option, const std::string& outp
   }
 }
 
+void require_writable_output(const std::string& path) {
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) folder = ".";
+  std::error_code error;
+  if (!std::filesystem::is_directory(folder, error)) {
+    throw Error(fmt::format("{}: cannot write: the folder {} does not exist", path, folder.string()));
+  }
+  if (access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw Error(fmt::format("{}: cannot write: the folder {} is not writable", path, folder.string()));
+  }
+  if (std::filesystem::is_directory(path, error))
+    throw Error(fmt::format("{}: cannot write: is a folder", path));
+}
+
 void require_input_folder(const std::string& path) {
   std::error_code error;
   const auto status = std::filesystem::status(path, error);

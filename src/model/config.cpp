@@ -189,9 +189,7 @@ LayerSpec read_layer(const std::string& origin, const YAML::Node& node, std::siz
   return layer;
 }
 
-}  // namespace
-
-ModelSpec parse_config(const std::string& text, const std::string& origin) {
+ModelSpec read_config(const std::string& text, const std::string& origin) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -292,6 +290,16 @@ ModelSpec parse_config(const std::string& text, const std::string& origin) {
   }
   resolve(spec, origin);  // shape and type errors surface now, naming the file
   return spec;
+}
+
+}  // namespace
+
+ModelSpec parse_config(const std::string& text, const std::string& origin) {
+  try {
+    return read_config(text, origin);
+  } catch (const YAML::Exception& e) {  // a conversion the readers above do not check themselves
+    throw Error(fmt::format("{}:{}: {}", origin, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg));
+  }
 }
 
 ModelSpec load_config(const std::string& path) {

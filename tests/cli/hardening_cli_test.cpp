@@ -208,6 +208,46 @@ TEST_F(Hardening, OutputsThatAreInputsAreRefused) {
   EXPECT_EQ(read_bytes(model), model_bytes);
 }
 
+// A missing output folder is found before training or predicting, not after.
+TEST_F(Hardening, AnOutputInAMissingFolderIsFoundFirst) {
+  const std::string model = write_model(9, 7, 1);
+  const std::string data = write_data("data.h5", 9, 7, 1);
+  const std::string config = (root_ / "small.yml").string();
+  const std::string missing = (root_ / "no-such-folder" / "out").string();
+  for (const std::string& args :
+       {"train " + config + " --data " + data + " --out " + missing + ".json --quiet",
+        "train " + config + " --data " + data + " --out " + (root_ / "m.json").string() + " --history " +
+            missing + ".csv --quiet",
+        "predict " + model + " --data " + data + " --out " + missing + ".csv"}) {
+    const CommandResult result = run_cli(args);
+    EXPECT_EQ(result.exit_code, 1) << args << "\n" << result.output;
+    EXPECT_NE(result.output.find("cannot write: the folder " + (root_ / "no-such-folder").string() +
+                                 " does not exist"),
+              std::string::npos)
+        << result.output;
+  }
+  EXPECT_FALSE(fs::exists(root_ / "m.json"));
+}
+
+// Settings of a model file are the file's errors (exit 1 naming the field), not option errors (exit 2).
+TEST_F(Hardening, ModelFileSettingsAreTheFilesErrors) {
+  const std::string model = write_model(9, 7, 1);
+  std::string text = read_bytes(model);
+  const std::string part = "\"part\": \"xcu250-figd2104-2L-e\"";
+  ASSERT_NE(text.find(part), std::string::npos) << text.substr(0, 2000);
+  text.replace(text.find(part), part.size(), "\"part\": \"xc7 z020; rm\"");
+  std::ofstream(model) << text;
+  expect_failure(run_cli("convert " + model + " --out " + (root_ / "p").string()), 1, "error: " + model,
+                 "field 'hls.part'");
+  std::string clock = read_bytes(model);
+  const std::string period = "\"clock_ns\": 5.0";
+  ASSERT_NE(clock.find(period), std::string::npos);
+  clock.replace(clock.find(period), period.size(), "\"clock_ns\": 4000.0");
+  std::ofstream(model) << clock;
+  expect_failure(run_cli("convert " + model + " --out " + (root_ / "p").string()), 1, "error: " + model,
+                 "field 'hls.clock_ns'");
+}
+
 // A learning rate large enough to diverge: exit 1, and the good model at --out is kept.
 TEST_F(Hardening, ADivergingTrainingWritesNoModel) {
   const std::string data = write_data("data.h5", 9, 7, 1, 64);

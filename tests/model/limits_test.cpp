@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sparsepixels/error.h"
@@ -134,6 +135,17 @@ TEST(Limits, YamlNumbersMustBeFinite) {
   }
   expect_config_error("{type: InputReduce, name: reduce, n_active: 6}",
                       "{type: InputReduce, name: reduce, n_active: 6, threshold: .inf}", {"'threshold'"});
+}
+
+// Values of the wrong shape that yaml-cpp itself refuses to convert: the file and line, not "yaml-cpp:
+// error".
+TEST(Limits, YamlConversionErrorsNameTheFile) {
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"channels: 2}", "channels: 2, type: [8, 3]}"}, {"name: small", "name: small\n[1, 2]: 3"}}) {
+    const std::string message = error_of([&] { parse_config(replaced(kConfig, from, to), "shape.yml"); });
+    EXPECT_EQ(message.rfind("shape.yml:", 0), 0u) << message;
+    EXPECT_EQ(message.find("yaml-cpp"), std::string::npos) << message;
+  }
 }
 
 TEST(Limits, DeeplyNestedYamlIsAnError) {
