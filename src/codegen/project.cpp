@@ -6,11 +6,13 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -79,13 +81,6 @@ std::set<std::string> code_identifiers(std::string_view text) {
   return identifiers;
 }
 
-// A name as printable ASCII for an error line: control characters and bytes beyond ASCII become '?'.
-std::string printable(const std::string& name) {
-  std::string out;
-  for (unsigned char c : name.substr(0, 80)) out += (c >= 32 && c < 127) ? static_cast<char>(c) : '?';
-  return name.size() > 80 ? out + "..." : out;
-}
-
 // The folder `out_dir` names, absolute and without a trailing '/' or '.': "out/" and "out/." are "out".
 fs::path output_folder(const std::string& out_dir) {
   fs::path target = fs::absolute(out_dir).lexically_normal();
@@ -124,6 +119,23 @@ void check_output_folder(const std::string& out_dir, const fs::path& target, boo
         fmt::format("{}: not a sparsepixels project (no sparsepixels_config.yml); --force replaces "
                     "only a project that convert wrote",
                     out_dir));
+  }
+}
+
+// Removes the temporary folders "<target>.tmp-<pid>-<random>-<n>" an earlier convert to `target` left when
+// it was killed: only those whose process is gone (kill(pid, 0) fails with ESRCH).
+void remove_abandoned_temporaries(const fs::path& target) {
+  const std::string prefix = target.filename().string() + ".tmp-";
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(target.parent_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || !entry.is_directory(error) || entry.is_symlink(error)) continue;
+    char* end = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (pid <= 0 || end == nullptr || *end != '-') continue;
+    errno = 0;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    fs::remove_all(entry.path(), error);
   }
 }
 
@@ -178,7 +190,7 @@ std::string name_collision(const std::string& name) {
   if (lower.size() >= 2 && lower.compare(lower.size() - 2, 2, "_t") == 0) {
     return "ends in '_t', which the generated code and the C library use for types (input_t, size_t)";
   }
-  for (const char* prefix : {"ap_", "nnet", "hls"}) {
+  for (const char* prefix : {"ap_", "nnet_", "hls_"}) {
     if (lower.rfind(prefix, 0) == 0) {
       return fmt::format("starts with '{}', which belongs to the HLS types and kernels", prefix);
     }
@@ -206,7 +218,7 @@ void check_identifier(const std::string& name, const std::string& what) {
     throw UsageError(
         fmt::format("{} '{}' is not a valid C identifier (a letter, then letters, digits or '_', at "
                     "most 64 characters, not a keyword)",
-                    what, valid ? name : printable(name)));
+                    what, valid ? name : shown(name)));
   }
   const std::string collision = name_collision(name);
   if (!collision.empty()) {
@@ -302,7 +314,7 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
       });
   if (!part_valid) {
     reject(!options.part.empty(), "--part", "hls.part",
-           fmt::format("'{}': expected letters, digits, '-', '_' or '.'", printable(part)));
+           fmt::format("'{}': expected letters, digits, '-', '_' or '.'", shown(part)));
   }
   const double clock_ns = options.clock_ns > 0 ? options.clock_ns : hls.clock_ns;
   if (!(clock_ns > 0) || !std::isfinite(clock_ns) || clock_ns > limits::kMaxClockNs) {
@@ -324,6 +336,7 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
   const std::string hls_dir = options.hls_dir.empty() ? default_hls_dir() : options.hls_dir;
   check_output_folder(out_dir, target, options.overwrite, {model_path, hls_dir});
   // The new project is complete in a unique temporary folder beside the target before the old one goes.
+  remove_abandoned_temporaries(target);
   const fs::path temporary = util::temporary_name_for(target.string());
   try {
     fs::create_directories(temporary);  // with any missing parent folders

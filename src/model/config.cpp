@@ -40,12 +40,12 @@ T read_scalar(const Context& context, const YAML::Node& parent, const std::strin
     const T value = node.as<T>();
     if constexpr (std::is_floating_point_v<T>) {
       if (!std::isfinite(value))
-        context.fail(node, key, fmt::format("'{}' is not a finite number", node.Scalar()));
+        context.fail(node, key, fmt::format("'{}' is not a finite number", shown(node.Scalar())));
     }
     return value;
   } catch (const YAML::Exception&) {
     context.fail(node, key,
-                 fmt::format("cannot read '{}' as a {}", node.Scalar(),
+                 fmt::format("cannot read '{}' as a {}", shown(node.Scalar()),
                              std::is_same_v<T, std::string> ? "string"
                              : std::is_same_v<T, bool>      ? "boolean"
                              : std::is_integral_v<T>        ? "integer"
@@ -72,7 +72,7 @@ fixed::FixedType read_type(const Context& context, const YAML::Node& node, const
   try {
     return fixed::FixedType::parse(text);
   } catch (const Error& e) {
-    context.fail(node, field, fmt::format("malformed type '{}': {}", text, e.what()));
+    context.fail(node, field, fmt::format("malformed type '{}': {}", shown(text), shown(e.what())));
   }
 }
 
@@ -102,7 +102,7 @@ Selection read_selection(const Context& context, const YAML::Node& parent, const
   const std::string text = read_scalar<std::string>(context, parent, key, to_string(fallback));
   if (text == "raster") return Selection::Raster;
   if (text == "topk") return Selection::TopK;
-  context.fail(parent[key], key, fmt::format("expected 'raster' or 'topk', got '{}'", text));
+  context.fail(parent[key], key, fmt::format("expected 'raster' or 'topk', got '{}'", shown(text)));
 }
 
 void read_pool(const Context& context, const YAML::Node& layer_node, LayerSpec& layer) {
@@ -129,11 +129,11 @@ LayerSpec read_layer(const std::string& origin, const YAML::Node& node, std::siz
   const std::string type = read_scalar<std::string>(context, node, "type", "");
   if (type.empty()) context.fail(node, "type", "missing");
   const auto kind = parse_layer_kind(type);
-  if (!kind) context.fail(node["type"], "type", fmt::format("unknown layer type '{}'", type));
+  if (!kind) context.fail(node["type"], "type", fmt::format("unknown layer type '{}'", shown(type)));
   layer.kind = *kind;
   layer.name = read_scalar<std::string>(context, node, "name", "");
-  context.layer =
-      fmt::format("layer '{}' ({})", layer.name.empty() ? std::to_string(index + 1) : layer.name, type);
+  context.layer = fmt::format("layer '{}' ({})",
+                              layer.name.empty() ? std::to_string(index + 1) : shown(layer.name), type);
 
   std::set<std::string> allowed{"type", "name", "precision"};
   switch (layer.kind) {
@@ -251,9 +251,9 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
     TrainingSettings& t = spec.training;
     t.loss = read_scalar<std::string>(context, training, "loss", t.loss);
     if (t.loss != "auto" && t.loss != "binary_crossentropy" && t.loss != "categorical_crossentropy") {
-      context.fail(
-          training["loss"], "training.loss",
-          fmt::format("expected auto, binary_crossentropy or categorical_crossentropy, got '{}'", t.loss));
+      context.fail(training["loss"], "training.loss",
+                   fmt::format("expected auto, binary_crossentropy or categorical_crossentropy, got '{}'",
+                               shown(t.loss)));
     }
     t.learning_rate = read_scalar<double>(context, training, "learning_rate", t.learning_rate);
     t.beta1 = read_scalar<double>(context, training, "beta1", t.beta1);

@@ -169,7 +169,7 @@ struct Reader {
     try {
       return fixed::FixedType::parse(text);
     } catch (const Error& e) {
-      fail(field, fmt::format("malformed type '{}': {}", text, e.what()));
+      fail(field, fmt::format("malformed type '{}': {}", shown(text), shown(e.what())));
     }
   }
 };
@@ -298,10 +298,10 @@ Model load_model(const std::string& path) {
     LayerSpec layer;
     const std::string type = lr.get<std::string>(l, "type");
     const auto kind = parse_layer_kind(type);
-    if (!kind) lr.fail("type", fmt::format("unknown layer type '{}'", type));
+    if (!kind) lr.fail("type", fmt::format("unknown layer type '{}'", shown(type)));
     layer.kind = *kind;
     layer.name = lr.get<std::string>(l, "name");
-    lr.where = fmt::format("layer '{}' ({})", layer.name, type);
+    lr.where = fmt::format("layer '{}' ({})", shown(layer.name), type);
     switch (layer.kind) {
       case LayerKind::InputReduce: {
         layer.n_active = lr.get<int>(l, "n_active");
@@ -360,7 +360,7 @@ Model load_model(const std::string& path) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const json& l = layers[i];
     const ResolvedLayer& resolved = model.resolved()[i];
-    Reader lr{path, fmt::format("layer '{}' ({})", resolved.spec.name, to_string(resolved.spec.kind))};
+    Reader lr{path, fmt::format("layer '{}' ({})", shown(resolved.spec.name), to_string(resolved.spec.kind))};
     const LayerTypes& t = resolved.types;
     const LayerTypes& s = stored_types[i];
     if (!(t.weight == s.weight && t.bias == s.bias && t.accum == s.accum && t.result == s.result &&

@@ -175,12 +175,12 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     LayerSpec& s = layer.spec;
     if (s.name.empty()) s.name = default_name(s.kind, static_cast<int>(index) + 1);
     if (!names.insert(s.name).second) {
-      throw Error(
-          fmt::format("{}: layer {} ('{}'): field 'name': duplicate layer name", origin, index + 1, s.name));
+      throw Error(fmt::format("{}: layer {} ('{}'): field 'name': duplicate layer name", origin, index + 1,
+                              shown(s.name)));
     }
     auto fail = [&](const std::string& field, const std::string& message) {
-      throw Error(fmt::format("{}: layer '{}' ({}): field '{}': {}", origin, s.name, to_string(s.kind), field,
-                              message));
+      throw Error(fmt::format("{}: layer '{}' ({}): field '{}': {}", origin, shown(s.name), to_string(s.kind),
+                              field, message));
     };
     auto require_positive = [&](const std::string& field, int value) {
       if (value <= 0) fail(field, fmt::format("must be > 0, got {}", value));

@@ -317,6 +317,26 @@ TEST_F(Hardening, ForceReplacesOnlyAPreviousProject) {
   EXPECT_EQ(run_cli("convert " + model + " --out " + project.string()).exit_code, 1);
 }
 
+// A convert killed mid-way leaves its temporary folder; a later convert to the same place removes it once
+// its process is gone, and leaves a running one's alone.
+TEST_F(Hardening, AbandonedTemporaryFoldersAreRemovedLater) {
+  const std::string model = write_model(9, 7, 1);
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);  // a process id that is gone
+  const fs::path abandoned = root_ / ("project.tmp-" + std::to_string(child) + "-5eed0bad-3");
+  const fs::path running = root_ / ("project.tmp-" + std::to_string(getpid()) + "-5eed0bad-4");
+  const fs::path other = root_ / ("projectx.tmp-" + std::to_string(child) + "-5eed0bad-5");
+  for (const fs::path& folder : {abandoned, running, other}) {
+    fs::create_directories(folder / "firmware");
+    std::ofstream(folder / "firmware" / "half.h") << "// half written\n";
+  }
+  ASSERT_EQ(run_cli("convert " + model + " --out " + (root_ / "project").string()).exit_code, 0);
+  EXPECT_FALSE(fs::exists(abandoned));
+  EXPECT_TRUE(fs::exists(running / "firmware" / "half.h"));
+  EXPECT_TRUE(fs::exists(other / "firmware" / "half.h"));
+}
+
 TEST_F(Hardening, NamesCollidingWithGeneratedCodeAreRejected) {
   const std::string model = write_model(9, 7, 1);
   for (const char* name : {"Parameters", "TRACE", "uint8_t", "output_t", "ap_ufixed", "nnet_helper",

@@ -148,6 +148,20 @@ TEST(Limits, YamlConversionErrorsNameTheFile) {
   }
 }
 
+// A name or value from a file is shown short and without control characters (terminal escapes, newlines).
+TEST(Limits, ErrorsShowNamesAndValuesShortAndPrintable) {
+  const std::string hostile = "evil\\e[31m\\n" + std::string(5000, 'x');
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"name: conv, filters: 3, kernel: 5", "name: \"" + hostile + "\", filters: 3, kernel: 23"},
+           {"type: SparseReLU, name: relu", "type: \"" + hostile + "\", name: relu"},
+           {"learning_rate: 0.01", "learning_rate: " + std::string(3000, '9') + "x"}}) {
+    const std::string message = error_of([&] { parse_config(replaced(kConfig, from, to), "names.yml"); });
+    EXPECT_EQ(message.rfind("names.yml:", 0), 0u) << message.substr(0, 300);
+    EXPECT_LT(message.size(), 300u) << message.substr(0, 300);
+    for (const char c : message) EXPECT_TRUE(c >= 32 && c < 127) << static_cast<int>(c);
+  }
+}
+
 TEST(Limits, DeeplyNestedYamlIsAnError) {
   for (const std::size_t depth : {std::size_t{12000}, std::size_t{300000}}) {
     const std::string text = "name: " + std::string(depth, '[') + std::string(depth, ']') + "\n";
@@ -278,6 +292,16 @@ TEST_F(ModelFileLimits, SettingsAreModelFileErrors) {
 TEST_F(ModelFileLimits, HugeValuesAreNotEchoed) {
   layer("conv")["kernel"] = std::string(1 << 20, '7');
   expect_load_error(json_, {"layer 'conv'", "'kernel'"});
+}
+
+TEST_F(ModelFileLimits, NamesAreShownShortAndPrintable) {
+  nlohmann::json& conv = layer("conv");
+  conv["name"] = "evil\x1b[2J\r\n" + std::string(100000, 'y');
+  conv["kernel"] = 21;
+  const std::string message = load_error(json_);
+  EXPECT_NE(message.find("'kernel'"), std::string::npos) << message.substr(0, 300);
+  EXPECT_LT(message.size(), 400u) << message.substr(0, 300);
+  for (const char c : message) EXPECT_TRUE(c >= 32 && c < 127) << static_cast<int>(c);
 }
 
 TEST_F(ModelFileLimits, DeepNestingIsAnErrorNotACrash) {

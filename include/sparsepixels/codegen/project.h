@@ -39,7 +39,7 @@ std::string layer_identifier(const std::string& name, std::size_t index);
 
 /// Why `name` cannot be a project name although it is a valid identifier: it is a generated file's stem
 /// (firmware/defines.h), an identifier or include guard of the generated code (input_t, main, fopen), ends
-/// in "_t" (types: size_t) or starts with "ap_", "nnet" or "hls" (the HLS types and kernels); compared
+/// in "_t" (types: size_t) or starts with "ap_", "nnet_" or "hls_" (the HLS types and kernels); compared
 /// case-insensitively where files and include guards are concerned. Empty when it can.
 std::string name_collision(const std::string& name);
 
