@@ -34,11 +34,16 @@ void require_input_file(const std::string& path) {
 
 void require_output_not_input(const std::string& option, const std::string& output,
                               const std::vector<std::string>& inputs) {
+  // The canonical form as far as the path exists; the plain absolute form when even that fails.
+  auto canonical = [](const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path result = std::filesystem::weakly_canonical(path, error);
+    return error ? std::filesystem::absolute(path).lexically_normal() : result;
+  };
   for (const std::string& input : inputs) {
     std::error_code error;
     const bool same =
-        std::filesystem::equivalent(output, input, error) ||
-        std::filesystem::weakly_canonical(output, error) == std::filesystem::weakly_canonical(input, error);
+        std::filesystem::equivalent(output, input, error) || canonical(output) == canonical(input);
     if (same)
       throw UsageError(fmt::format("{} {}: is the input {}; choose another file", option, output, input));
   }

@@ -90,9 +90,12 @@ fs::path output_folder(const std::string& out_dir) {
 
 // True if `inner` is `outer` or lies inside it (both made canonical as far as they exist).
 bool is_within(const fs::path& inner, const fs::path& outer) {
-  std::error_code error;
-  const fs::path a = fs::weakly_canonical(fs::absolute(inner), error);
-  const fs::path b = fs::weakly_canonical(fs::absolute(outer), error);
+  auto canonical = [](const fs::path& path) {
+    std::error_code error;
+    const fs::path result = fs::weakly_canonical(fs::absolute(path), error);
+    return error ? fs::absolute(path).lexically_normal() : result;
+  };
+  const fs::path a = canonical(inner), b = canonical(outer);
   const auto [end, ignored] = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
   return end == b.end();
 }
