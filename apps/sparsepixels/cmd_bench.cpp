@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/workflow/bench.h"
 
@@ -23,7 +24,7 @@ Run setup_bench(CLI::App& sub) {
                  "Dataset file whose train split is measured (default: synthetic events for neutrino, the "
                  "MNIST IDX files for mnist; jets needs one)");
   sub.add_option("--json", *json, "Write the figures as JSON to FILE ('-' for stdout)");
-  sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::NonNegativeNumber);
+  sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::Range(0, limits::kMaxThreads));
   sub.add_option("--events", args->events, "Events held in memory")->check(CLI::Range(128, 10000000));
   sub.add_option("--seconds", args->seconds_per_model, "Seconds per measurement")
       ->check(CLI::Range(0.1, 60.0));

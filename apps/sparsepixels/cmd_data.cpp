@@ -77,6 +77,8 @@ Run setup_data(CLI::App& app) {
     if (microboone->parsed())
       for (const std::string& input : options->inputs) require_input_file(input);
     if (jets->parsed()) require_input_file(options->in);
+    if (microboone->parsed()) require_output_not_input("--out", options->out, options->inputs);
+    if (jets->parsed()) require_output_not_input("--out", options->out, {options->in});
     // The preparation functions report no progress of their own: a spinner with the elapsed time.
     const std::string kind = mnist->parsed()        ? "mnist"
                              : fashion->parsed()    ? "fashion-mnist"

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/util/progress.h"
 #include "sparsepixels/workflow/demo.h"
 
@@ -29,7 +30,7 @@ Run setup_demo(CLI::App& sub) {
   sub.add_option(
          "--threads", options->threads,
          "Threads, and sparse models converted and C-simulated at once (0: all); never changes a result")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, limits::kMaxThreads));
   sub.add_option("--models", options->models,
                  "Comma-separated subset of standard,sparse-t,sparse-s,sparse-m,sparse-l (default: all)")
       ->delimiter(',');

@@ -10,6 +10,7 @@
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/eval/evaluation.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/util/progress.h"
@@ -35,10 +36,12 @@ Run setup_eval(CLI::App& sub) {
   sub.add_option("--out", args->out,
                  "Folder for metrics.json, roc.csv, roc.png, confusion.csv (default: eval)");
   sub.add_option("--json", args->json, "Also write the metrics JSON to FILE");
-  sub.add_option("--threads", args->threads, "Inference threads (0: all)")->check(CLI::NonNegativeNumber);
+  sub.add_option("--threads", args->threads, "Inference threads (0: all)")
+      ->check(CLI::Range(0, limits::kMaxThreads));
   return [args] {
     require_input_file(args->model);
     require_input_file(args->data);
+    if (!args->json.empty()) require_output_not_input("--json", args->json, {args->model, args->data});
     const model::Model model = model::load_model(args->model);
     const std::size_t events = data::read_dataset_info(args->data).split_sizes.at(args->split);
     // eval::evaluate reports no progress of its own: a spinner with the elapsed time.

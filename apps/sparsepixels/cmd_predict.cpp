@@ -12,6 +12,7 @@
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/inference/fixed_inference.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/util/progress.h"
@@ -33,12 +34,18 @@ Run setup_predict(CLI::App& sub) {
   sub.add_option("--out", args->out, "CSV to write: event, label, one column per output")->required();
   sub.add_flag("--fixed", args->fixed, "Bit-exact fixed-point inference (as the HLS kernels)");
   sub.add_flag("--quantized", args->quantized, "The QAT forward (types applied, float sigmoid/softmax)");
-  sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::NonNegativeNumber);
+  sub.add_option("--threads", args->threads, "Threads (0: all)")->check(CLI::Range(0, limits::kMaxThreads));
   return [args] {
     if (args->fixed && args->quantized) throw UsageError("--fixed and --quantized exclude each other");
     require_input_file(args->model);
     require_input_file(args->data);
+    require_output_not_input("--out", args->out, {args->model, args->data});
+    require_writable_output(args->out);
     const model::Model model = model::load_model(args->model);
+    const data::DatasetInfo info = data::read_dataset_info(args->data);
+    const spec::Shape input = model.input_shape();
+    data::require_event_shape(args->data, {info.height, info.width, info.channels}, args->model,
+                              data::event_shape(input.height, input.width, input.channels));
     const data::Split split = data::read_split(args->data, args->split);
     const std::size_t outputs = model.output_size();
     std::vector<double> out;

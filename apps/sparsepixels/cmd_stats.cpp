@@ -66,6 +66,9 @@ Run setup_stats(CLI::App& app) {
   return [=]() {
     if (options->keep_fraction <= 0) throw UsageError("--keep-fraction must be > 0");
     require_input_file(options->file);
+    if (!options->json.empty() && options->json != "-") {
+      require_output_not_input("--json", options->json, {options->file});
+    }
     const data::ActivePixelStats stats =
         data::active_pixel_stats(options->file, options->split, options->threshold, options->keep_fraction);
     if (!options->json.empty()) write_json(options->json, to_json(stats));

@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "sparsepixels/data/dataset.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
@@ -32,13 +33,24 @@ Run setup_train(CLI::App& sub) {
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--seed", args->seed, "Seed (overrides training.seed)");
   sub.add_option("--threads", args->threads, "Threads (0: all); never changes the result")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, limits::kMaxThreads));
   sub.add_option("--history", args->history, "Per-epoch history CSV (default: MODEL with .history.csv)");
   sub.add_flag("--quiet", args->quiet, "Do not print one line per epoch");
   return [args] {
     require_input_file(args->config);
     require_input_file(args->data);
+    const std::string history =
+        args->history.empty() ? std::filesystem::path(args->out).replace_extension(".history.csv").string()
+                              : args->history;
+    require_output_not_input("--out", args->out, {args->config, args->data});
+    require_output_not_input("--history", history, {args->config, args->data, args->out});
+    require_writable_output(args->out);
+    require_writable_output(history);
     model::Model model(model::load_config(args->config), args->config);
+    const data::DatasetInfo info = data::read_dataset_info(args->data);
+    const spec::Shape input = model.input_shape();
+    data::require_event_shape(args->data, {info.height, info.width, info.channels}, args->config,
+                              data::event_shape(input.height, input.width, input.channels));
     const data::Split train_split = data::read_split(args->data, "train");
     const data::Split val_split = data::read_split(args->data, "val");
     const int max_epochs = args->epochs.value_or(model.spec().training.max_epochs);
@@ -46,9 +58,7 @@ Run setup_train(CLI::App& sub) {
     options.epochs = args->epochs;
     options.seed = args->seed;
     options.threads = args->threads;
-    options.history_csv = args->history.empty()
-                              ? std::filesystem::path(args->out).replace_extension(".history.csv").string()
-                              : args->history;
+    options.history_csv = history;
     // Epochs k/n with the losses on a terminal; the per-epoch lines go to stdout above it (or alone).
     util::Progress progress(fmt::format("train {}", model.spec().name), static_cast<std::size_t>(max_epochs),
                             util::terminal_progress("epochs"));

@@ -37,6 +37,15 @@ struct CommandRegistration {
 /// Commands check their inputs with this rather than CLI::ExistingFile, which would exit 2.
 void require_input_file(const std::string& path);
 
+/// Throws sparsepixels::UsageError (exit 2) naming `option` when `output` is the same file as one of
+/// `inputs` (the same path, or another name of it): writing it would destroy the input.
+void require_output_not_input(const std::string& option, const std::string& output,
+                              const std::vector<std::string>& inputs);
+
+/// Throws sparsepixels::Error("<path>: cannot write: ...") (exit 1) unless the folder `path` goes into exists
+/// and is writable: checked before hours of work, not after.
+void require_writable_output(const std::string& path);
+
 /// Throws sparsepixels::Error("<path>: ...") (exit 1) unless `path` is a folder that can be listed.
 void require_input_folder(const std::string& path);
 

@@ -1,4 +1,5 @@
 // The `sparsepixels` command line. Each subcommand lives in its own cmd_*.cpp and registers itself.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,37 @@ void require_input_file(const std::string& path) {
   if (!std::filesystem::exists(status)) throw Error(path + ": does not exist");
   if (std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a file");
   if (access(path.c_str(), R_OK) != 0) throw Error(path + ": cannot be read (permission denied)");
+}
+
+void require_output_not_input(const std::string& option, const std::string& output,
+                              const std::vector<std::string>& inputs) {
+  // The canonical form as far as the path exists; the plain absolute form when even that fails.
+  auto canonical = [](const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path result = std::filesystem::weakly_canonical(path, error);
+    return error ? std::filesystem::absolute(path).lexically_normal() : result;
+  };
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    const bool same =
+        std::filesystem::equivalent(output, input, error) || canonical(output) == canonical(input);
+    if (same)
+      throw UsageError(fmt::format("{} {}: is the input {}; choose another file", option, output, input));
+  }
+}
+
+void require_writable_output(const std::string& path) {
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) folder = ".";
+  std::error_code error;
+  if (!std::filesystem::is_directory(folder, error)) {
+    throw Error(fmt::format("{}: cannot write: the folder {} does not exist", path, folder.string()));
+  }
+  if (access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw Error(fmt::format("{}: cannot write: the folder {} is not writable", path, folder.string()));
+  }
+  if (std::filesystem::is_directory(path, error))
+    throw Error(fmt::format("{}: cannot write: is a folder", path));
 }
 
 void require_input_folder(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace sparsepixels {
 
@@ -11,6 +12,18 @@ class Error : public std::runtime_error {
  public:
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
+
+/// `text` as an error line shows a value from a file: at most 60 characters (then "..."), and control
+/// characters or bytes beyond ASCII (newlines, terminal escapes) as '?'.
+inline std::string shown(std::string_view text) {
+  constexpr std::size_t kShown = 60;
+  std::string out;
+  for (const char c : text.substr(0, kShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += byte >= 32 && byte < 127 ? c : '?';
+  }
+  return text.size() > kShown ? out + "..." : out;
+}
 
 /// Bad command-line usage (unknown option value, missing argument): the CLI exits with code 2.
 class UsageError : public Error {

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -51,7 +53,19 @@ std::string project_name(const fs::path& dir) {
   const std::string key = "project_name: \"";
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind(key, 0) == 0 && line.size() > key.size() + 1 && line.back() == '"') {
-      return line.substr(key.size(), line.size() - key.size() - 1);
+      const std::string name = line.substr(key.size(), line.size() - key.size() - 1);
+      // The name becomes file names inside the project: a plain identifier keeps them there.
+      const bool plain = name.size() <= 64 && std::isalpha(static_cast<unsigned char>(name[0])) != 0 &&
+                         std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                           return c < 128 && (std::isalnum(c) != 0 || c == '_');
+                         });
+      if (!plain) {
+        throw Error(
+            fmt::format("{}: field 'project_name': not a plain identifier (letters, digits, '_'; "
+                        "convert writes one)",
+                        record.string()));
+      }
+      return name;
     }
   }
   throw Error(fmt::format("{}: field 'project_name' missing", record.string()));
@@ -91,11 +105,12 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   const std::string name = project_name(dir);
   const model::Model model = model::load_model((dir / "model.json").string());
   const inference::FixedModel fixed(model);
+  const data::DatasetInfo info = data::read_dataset_info(options.data);
+  const spec::Shape input = model.input_shape();
+  data::require_event_shape(options.data, {info.height, info.width, info.channels},
+                            (dir / "model.json").string(),
+                            data::event_shape(input.height, input.width, input.channels));
   const data::Split split = data::read_split(options.data, options.split, 0, options.events);
-  if (split.event_size() != fixed.input_size()) {
-    throw Error(fmt::format("{}: events of {} values, the model takes {}", options.data, split.event_size(),
-                            fixed.input_size()));
-  }
   if (split.size() == 0)
     throw Error(fmt::format("{}: split '{}' has no events", options.data, options.split));
   const fixed::FixedType output_type = fixed.output_type();
@@ -136,6 +151,15 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   if (!fs::exists(fs::path(ap_types) / "ap_fixed.h")) {
     throw Error(fmt::format("--ap-types {}: ap_fixed.h not found there", ap_types));
   }
+  // Results of an earlier run must never be read as this run's: remove them before compiling.
+  const fs::path results = dir / "tb_data" / "csim_results.log";
+  for (const fs::path& stale : {results, executable}) {
+    std::error_code error;
+    fs::remove(stale, error);
+    if (error)
+      throw Error(
+          fmt::format("{}: cannot remove the earlier run's file: {}", stale.string(), error.message()));
+  }
   const fs::path compile_log = build / "compile.log";
   const int compiled = util::run_program(
       {options.compiler, "-std=c++14", "-O1", "-DSPARSEPIXELS_TRACE", "-Wno-unknown-pragmas",
@@ -155,7 +179,11 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   }
 
   // Compare every output with the host's raw bits (independently of the testbench's own verdict).
-  std::istringstream lines(read_text(dir / "tb_data" / "csim_results.log"));
+  if (!fs::is_regular_file(results)) {
+    throw Error(fmt::format("csim: the testbench wrote no results ({} is missing; log {})", results.string(),
+                            run_log.string()));
+  }
+  std::istringstream lines(read_text(results));
   std::size_t event = 0;
   bool found = false;
   for (std::string line; event < split.size() && std::getline(lines, line); ++event) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <string>
 
 #include "hdf5_access.h"
 #include "sparsepixels/error.h"
@@ -221,6 +222,17 @@ Split read_events(const SplitDatasets& datasets, const DatasetInfo& info, const 
 }
 
 }  // namespace
+
+void require_event_shape(const std::string& data_path, const EventShape& data, const std::string& model_path,
+                         const EventShape& model) {
+  if (data == model) return;
+  auto text = [](const EventShape& shape) {
+    return std::to_string(shape.height) + "x" + std::to_string(shape.width) + "x" +
+           std::to_string(shape.channels);
+  };
+  throw Error(data_path + ": events are " + text(data) + " (height x width x channels) but the model " +
+              model_path + " takes " + text(model));
+}
 
 DatasetInfo read_dataset_info(const std::string& path) {
   const H5::H5File file = hdf5::open_read_only(path);

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 
 namespace sparsepixels::estimate::detail {
 
@@ -175,7 +176,13 @@ class Parser {
       } else if (starts_with("<?")) {
         skip_until("?>", "processing instruction");
       } else if (peek() == '<') {
+        // The parser recurses once per level: a depth limit keeps a hostile file from exhausting the stack.
+        if (depth_ >= limits::kMaxNestingDepth) {
+          fail("elements nested deeper than " + std::to_string(limits::kMaxNestingDepth) + " levels");
+        }
+        ++depth_;
         result.children.push_back(element());
+        --depth_;
       } else {
         const std::size_t end = text_.find('<', position_);
         if (end == std::string_view::npos) fail("element <" + result.name + "> is not closed");
@@ -189,6 +196,7 @@ class Parser {
   const std::string& source_;
   std::size_t position_ = 0;
   int line_ = 1;
+  int depth_ = 1;  // of the element being parsed; the root is 1
 };
 
 }  // namespace

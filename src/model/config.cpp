@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -36,10 +37,15 @@ T read_scalar(const Context& context, const YAML::Node& parent, const std::strin
   if (!node.IsDefined() || node.IsNull()) return fallback;
   if (!node.IsScalar()) context.fail(node, key, "expected a single value");
   try {
-    return node.as<T>();
+    const T value = node.as<T>();
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value))
+        context.fail(node, key, fmt::format("'{}' is not a finite number", shown(node.Scalar())));
+    }
+    return value;
   } catch (const YAML::Exception&) {
     context.fail(node, key,
-                 fmt::format("cannot read '{}' as a {}", node.Scalar(),
+                 fmt::format("cannot read '{}' as a {}", shown(node.Scalar()),
                              std::is_same_v<T, std::string> ? "string"
                              : std::is_same_v<T, bool>      ? "boolean"
                              : std::is_integral_v<T>        ? "integer"
@@ -66,7 +72,7 @@ fixed::FixedType read_type(const Context& context, const YAML::Node& node, const
   try {
     return fixed::FixedType::parse(text);
   } catch (const Error& e) {
-    context.fail(node, field, fmt::format("malformed type '{}': {}", text, e.what()));
+    context.fail(node, field, fmt::format("malformed type '{}': {}", shown(text), shown(e.what())));
   }
 }
 
@@ -96,7 +102,7 @@ Selection read_selection(const Context& context, const YAML::Node& parent, const
   const std::string text = read_scalar<std::string>(context, parent, key, to_string(fallback));
   if (text == "raster") return Selection::Raster;
   if (text == "topk") return Selection::TopK;
-  context.fail(parent[key], key, fmt::format("expected 'raster' or 'topk', got '{}'", text));
+  context.fail(parent[key], key, fmt::format("expected 'raster' or 'topk', got '{}'", shown(text)));
 }
 
 void read_pool(const Context& context, const YAML::Node& layer_node, LayerSpec& layer) {
@@ -123,11 +129,11 @@ LayerSpec read_layer(const std::string& origin, const YAML::Node& node, std::siz
   const std::string type = read_scalar<std::string>(context, node, "type", "");
   if (type.empty()) context.fail(node, "type", "missing");
   const auto kind = parse_layer_kind(type);
-  if (!kind) context.fail(node["type"], "type", fmt::format("unknown layer type '{}'", type));
+  if (!kind) context.fail(node["type"], "type", fmt::format("unknown layer type '{}'", shown(type)));
   layer.kind = *kind;
   layer.name = read_scalar<std::string>(context, node, "name", "");
-  context.layer =
-      fmt::format("layer '{}' ({})", layer.name.empty() ? std::to_string(index + 1) : layer.name, type);
+  context.layer = fmt::format("layer '{}' ({})",
+                              layer.name.empty() ? std::to_string(index + 1) : shown(layer.name), type);
 
   std::set<std::string> allowed{"type", "name", "precision"};
   switch (layer.kind) {
@@ -183,9 +189,7 @@ LayerSpec read_layer(const std::string& origin, const YAML::Node& node, std::siz
   return layer;
 }
 
-}  // namespace
-
-ModelSpec parse_config(const std::string& text, const std::string& origin) {
+ModelSpec read_config(const std::string& text, const std::string& origin) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -247,9 +251,9 @@ ModelSpec parse_config(const std::string& text, const std::string& origin) {
     TrainingSettings& t = spec.training;
     t.loss = read_scalar<std::string>(context, training, "loss", t.loss);
     if (t.loss != "auto" && t.loss != "binary_crossentropy" && t.loss != "categorical_crossentropy") {
-      context.fail(
-          training["loss"], "training.loss",
-          fmt::format("expected auto, binary_crossentropy or categorical_crossentropy, got '{}'", t.loss));
+      context.fail(training["loss"], "training.loss",
+                   fmt::format("expected auto, binary_crossentropy or categorical_crossentropy, got '{}'",
+                               shown(t.loss)));
     }
     t.learning_rate = read_scalar<double>(context, training, "learning_rate", t.learning_rate);
     t.beta1 = read_scalar<double>(context, training, "beta1", t.beta1);
@@ -286,6 +290,16 @@ ModelSpec parse_config(const std::string& text, const std::string& origin) {
   }
   resolve(spec, origin);  // shape and type errors surface now, naming the file
   return spec;
+}
+
+}  // namespace
+
+ModelSpec parse_config(const std::string& text, const std::string& origin) {
+  try {
+    return read_config(text, origin);
+  } catch (const YAML::Exception& e) {  // a conversion the readers above do not check themselves
+    throw Error(fmt::format("{}:{}: {}", origin, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg));
+  }
 }
 
 ModelSpec load_config(const std::string& path) {

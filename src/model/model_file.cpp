@@ -1,13 +1,16 @@
 // The model file: versioned JSON (docs/model-file.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/util/atomic_file.h"
@@ -83,6 +86,30 @@ json layer_json(const ResolvedLayer& layer, const layers::Layer& values) {
   return j;
 }
 
+// A value as the start of its JSON text: an error line never echoes a huge value.
+std::string abbreviated(const json& value) {
+  constexpr std::size_t kShown = 40;
+  if (value.is_structured()) return value.is_array() ? "a list" : "an object";
+  std::string text = value.dump();
+  if (text.size() > kShown) text = text.substr(0, kShown) + "...";
+  return text;
+}
+
+// True if `value` is a JSON integer that T holds (1.0, 1.5 and 2^32 + 1 are not ints).
+template <typename T>
+bool fits_integer(const json& value) {
+  if (!value.is_number_integer()) return false;
+  if (value.is_number_unsigned()) {
+    return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  }
+  const std::int64_t number = value.get<std::int64_t>();
+  if constexpr (std::is_signed_v<T>) {
+    return number >= std::numeric_limits<T>::min() && number <= std::numeric_limits<T>::max();
+  } else {
+    return number >= 0 && static_cast<std::uint64_t>(number) <= std::numeric_limits<T>::max();
+  }
+}
+
 // Reads a required field, naming the file, the layer and the field when it is missing or wrong.
 struct Reader {
   std::string path;
@@ -97,12 +124,41 @@ struct Reader {
   }
   template <typename T>
   T get(const json& j, const std::string& field) const {
-    const json& value = need(j, field);
-    try {
+    return value_of<T>(need(j, field), field);
+  }
+  // Integers must be JSON integers within T's range, numbers finite: nothing is truncated or rounded.
+  template <typename T>
+  T value_of(const json& value, const std::string& field) const {
+    if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string>) {
+      if (std::is_same_v<T, bool> ? !value.is_boolean() : !value.is_string()) {
+        fail(field, fmt::format("expected a {}, got {}", std::is_same_v<T, bool> ? "boolean" : "string",
+                                abbreviated(value)));
+      }
       return value.get<T>();
-    } catch (const json::exception&) {
-      fail(field, fmt::format("wrong kind of value: {}", value.dump()));
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!fits_integer<T>(value)) {
+        fail(field, fmt::format("expected an integer in [{}, {}], got {}", std::numeric_limits<T>::min(),
+                                std::numeric_limits<T>::max(), abbreviated(value)));
+      }
+      return value.get<T>();
+    } else {
+      static_assert(std::is_floating_point_v<T>);
+      if (!value.is_number() || !std::isfinite(value.get<double>())) {
+        fail(field, fmt::format("expected a finite number, got {}", abbreviated(value)));
+      }
+      return value.get<T>();
     }
+  }
+  // A list of values of one kind; an error names the element.
+  template <typename T>
+  std::vector<T> list(const json& j, const std::string& field) const {
+    const json& value = need(j, field);
+    if (!value.is_array()) fail(field, fmt::format("expected a list, got {}", abbreviated(value)));
+    std::vector<T> out;
+    out.reserve(value.size());
+    for (std::size_t k = 0; k < value.size(); ++k)
+      out.push_back(value_of<T>(value[k], fmt::format("{}[{}]", field, k)));
+    return out;
   }
   // `field` may be dotted ("types.weight"); the key read is its last part.
   fixed::FixedType type(const json& j, const std::string& field) const {
@@ -113,7 +169,7 @@ struct Reader {
     try {
       return fixed::FixedType::parse(text);
     } catch (const Error& e) {
-      fail(field, fmt::format("malformed type '{}': {}", text, e.what()));
+      fail(field, fmt::format("malformed type '{}': {}", shown(text), shown(e.what())));
     }
   }
 };
@@ -122,6 +178,17 @@ struct Reader {
 
 void save_model(const Model& model, const std::string& path) {
   const ModelSpec& spec = model.spec();
+  // A model file holds finite parameters only: a diverged model never replaces a good file.
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    auto require_finite = [&](const char* field, const std::vector<float>& values) {
+      const auto bad = std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+      if (bad == values.end()) return;
+      throw Error(fmt::format("{}: not written: layer '{}': field '{}[{}]' is {}", path,
+                              model.resolved()[i].spec.name, field, bad - values.begin(), *bad));
+    };
+    require_finite("weights", model.layer(i).weights);
+    require_finite("bias", model.layer(i).bias);
+  }
   json j;
   j["format"] = kFormat;
   j["format_version"] = kFormatVersion;
@@ -166,8 +233,15 @@ Model load_model(const std::string& path) {
   if (!in) throw Error(fmt::format("{}: cannot open the model file", path));
   json j;
   try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
+    // A depth limit: deeply nested values would exhaust the stack when printed or compared.
+    j = json::parse(in, [&path](int depth, json::parse_event_t, json&) {
+      if (depth > limits::kMaxNestingDepth) {
+        throw Error(fmt::format("{}: nested deeper than {} levels (a model file nests fewer than 10)", path,
+                                limits::kMaxNestingDepth));
+      }
+      return true;
+    });
+  } catch (const json::exception& e) {  // also out_of_range: a number beyond a double (1e999)
     throw Error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   Reader r{path, ""};
@@ -224,10 +298,10 @@ Model load_model(const std::string& path) {
     LayerSpec layer;
     const std::string type = lr.get<std::string>(l, "type");
     const auto kind = parse_layer_kind(type);
-    if (!kind) lr.fail("type", fmt::format("unknown layer type '{}'", type));
+    if (!kind) lr.fail("type", fmt::format("unknown layer type '{}'", shown(type)));
     layer.kind = *kind;
     layer.name = lr.get<std::string>(l, "name");
-    lr.where = fmt::format("layer '{}' ({})", layer.name, type);
+    lr.where = fmt::format("layer '{}' ({})", shown(layer.name), type);
     switch (layer.kind) {
       case LayerKind::InputReduce: {
         layer.n_active = lr.get<int>(l, "n_active");
@@ -246,7 +320,7 @@ Model load_model(const std::string& path) {
       case LayerKind::SparseMaxPool2D:
       case LayerKind::AvgPool2D:
       case LayerKind::MaxPool2D: {
-        const auto pool = lr.get<std::vector<int>>(l, "pool");
+        const auto pool = lr.list<int>(l, "pool");
         if (pool.size() != 2) lr.fail("pool", "expected [height, width]");
         layer.pool_height = pool[0];
         layer.pool_width = pool[1];
@@ -286,7 +360,7 @@ Model load_model(const std::string& path) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const json& l = layers[i];
     const ResolvedLayer& resolved = model.resolved()[i];
-    Reader lr{path, fmt::format("layer '{}' ({})", resolved.spec.name, to_string(resolved.spec.kind))};
+    Reader lr{path, fmt::format("layer '{}' ({})", shown(resolved.spec.name), to_string(resolved.spec.kind))};
     const LayerTypes& t = resolved.types;
     const LayerTypes& s = stored_types[i];
     if (!(t.weight == s.weight && t.bias == s.bias && t.accum == s.accum && t.result == s.result &&
@@ -309,14 +383,16 @@ Model load_model(const std::string& path) {
         if (l.contains(field)) lr.fail(field, "this layer has no parameters");
         return;
       }
-      const auto values = lr.get<std::vector<double>>(l, field);
+      const auto values = lr.list<double>(l, field);
       if (values.size() != count) {
         lr.fail(field, fmt::format("expected {} values, got {}", count, values.size()));
       }
       target.resize(count);
       for (std::size_t k = 0; k < count; ++k) {
-        if (!std::isfinite(values[k])) lr.fail(field, fmt::format("value {} is not finite", k));
         target[k] = static_cast<float>(values[k]);
+        if (!std::isfinite(target[k])) {
+          lr.fail(fmt::format("{}[{}]", field, k), fmt::format("{} is not a finite float32", values[k]));
+        }
       }
     };
     layers::Layer& layer = model.layer(i);

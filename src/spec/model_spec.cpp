@@ -4,9 +4,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <unordered_set>
 #include <utility>
 
 #include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 
 namespace sparsepixels::spec {
 
@@ -23,6 +28,91 @@ int ceil_log2(int value) {
   int bits = 0;
   while ((1 << bits) < value) ++bits;
   return bits;
+}
+
+// Throws through fail(field, message) unless low <= value <= high.
+template <class Fail>
+void require_range(const Fail& fail, const std::string& field, std::int64_t value, std::int64_t low,
+                   std::int64_t high) {
+  if (value < low || value > high) fail(field, fmt::format("must be in [{}, {}], got {}", low, high, value));
+}
+
+// The sizes a layer declares, checked against limits.h before any count is derived from them; the
+// products are 64-bit and bounded by the limits, so none of them overflows.
+template <class Fail>
+void check_layer_limits(const LayerSpec& s, const Shape& input, const Fail& fail) {
+  const std::int64_t channels = input.channels;
+  std::int64_t weights = 0;  // kinds other than these declare no size that counts derive from
+  if (s.kind == LayerKind::InputReduce) require_range(fail, "n_active", s.n_active, 1, limits::kMaxActive);
+  if (s.kind == LayerKind::SparseConv2D || s.kind == LayerKind::Conv2D) {
+    require_range(fail, "kernel", s.kernel, 1, limits::kMaxKernel);
+    require_range(fail, "filters", s.filters, 1, limits::kMaxChannels);
+    weights = std::int64_t{s.kernel} * s.kernel * channels * s.filters;
+  }
+  if (s.kind == LayerKind::Dense) {
+    require_range(fail, "units", s.units, 1, limits::kMaxUnits);
+    weights = channels * s.units;
+  }
+  if (weights > limits::kMaxParametersPerLayer) {
+    fail("type",
+         fmt::format("{} weights exceed the limit of {} per layer", weights, limits::kMaxParametersPerLayer));
+  }
+}
+
+// The values of one event a layer outputs, checked before the next layer derives sizes from them.
+template <class Fail>
+void check_event_size(const Shape& shape, const Fail& fail) {
+  const std::int64_t values = shape.sparse ? std::int64_t{shape.slots} * shape.channels
+                                           : std::int64_t{shape.height} * shape.width * shape.channels;
+  if (values > limits::kMaxValuesPerEvent) {
+    fail("type", fmt::format("the output {} holds {} values per event, more than the limit of {}",
+                             shape.to_string(), values, limits::kMaxValuesPerEvent));
+  }
+}
+
+// The input and the model-wide settings, checked before any layer is resolved.
+void check_model_limits(const ModelSpec& spec, const std::string& origin) {
+  auto fail = [&](const std::string& field, const std::string& message) {
+    throw Error(fmt::format("{}: field '{}': {}", origin, field, message));
+  };
+  require_range(fail, "input.height", spec.input_height, 1, limits::kMaxImageSide);
+  require_range(fail, "input.width", spec.input_width, 1, limits::kMaxImageSide);
+  require_range(fail, "input.channels", spec.input_channels, 1, limits::kMaxChannels);
+  check_event_size(Shape{false, spec.input_height, spec.input_width, spec.input_channels, 0},
+                   [&](const std::string&, const std::string& message) { fail("input", message); });
+  if (spec.layers.size() > limits::kMaxLayers) {
+    fail("layers", fmt::format("{} layers exceed the limit of {}", spec.layers.size(), limits::kMaxLayers));
+  }
+  const TrainingSettings& t = spec.training;
+  auto finite_positive = [&](const std::string& field, double value) {
+    if (!std::isfinite(value) || value <= 0)
+      fail(field, fmt::format("must be a finite number > 0, got {}", value));
+  };
+  finite_positive("training.learning_rate", t.learning_rate);
+  finite_positive("training.epsilon", t.epsilon);
+  if (!(t.beta1 >= 0 && t.beta1 < 1))
+    fail("training.beta1", fmt::format("must be in [0, 1), got {}", t.beta1));
+  if (!(t.beta2 >= 0 && t.beta2 < 1))
+    fail("training.beta2", fmt::format("must be in [0, 1), got {}", t.beta2));
+  if (!(std::isfinite(t.min_delta) && t.min_delta >= 0)) {
+    fail("training.early_stopping.min_delta",
+         fmt::format("must be a finite number >= 0, got {}", t.min_delta));
+  }
+  require_range(fail, "training.batch_size", t.batch_size, 1, limits::kMaxBatchSize);
+  require_range(fail, "training.max_epochs", t.max_epochs, 0, std::numeric_limits<int>::max());
+  require_range(fail, "training.early_stopping.patience", t.patience, 0, std::numeric_limits<int>::max());
+  require_range(fail, "training.threads", t.threads, 0, limits::kMaxThreads);
+  const HlsSettings& h = spec.hls;
+  if (!(std::isfinite(h.clock_ns) && h.clock_ns > 0 && h.clock_ns <= limits::kMaxClockNs)) {
+    fail("hls.clock_ns",
+         fmt::format("must be a period in (0, {}] ns, got {}", limits::kMaxClockNs, h.clock_ns));
+  }
+  if (!(h.clock_uncertainty >= 0 && h.clock_uncertainty < 1)) {
+    fail("hls.clock_uncertainty", fmt::format("must be a fraction in [0, 1), got {}", h.clock_uncertainty));
+  }
+  if (h.io_type != "io_parallel" && h.io_type != "io_stream") {
+    fail("hls.io_type", "expected 'io_parallel' or 'io_stream'");
+  }
 }
 
 }  // namespace
@@ -69,6 +159,7 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     fail_model("input.channels", fmt::format("must be > 0, got {}", spec.input_channels));
   }
   if (spec.layers.empty()) fail_model("layers", "the model has no layers");
+  check_model_limits(spec, origin);
 
   const fixed::FixedType builtin = fixed::FixedType::parse("ap_fixed<16,6>");
   const fixed::FixedType builtin_table = fixed::FixedType::parse("ap_fixed<18,2>");  // the kernels' default
@@ -76,21 +167,20 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
   std::vector<ResolvedLayer> out;
   Shape shape{false, spec.input_height, spec.input_width, spec.input_channels, 0};
   fixed::FixedType data_type = spec.input_type;  // the type of the tensor flowing into the next layer
-  std::vector<std::string> names;
+  std::unordered_set<std::string> names;         // a set: the duplicate check stays linear in the layer count
 
   for (std::size_t index = 0; index < spec.layers.size(); ++index) {
     ResolvedLayer layer;
     layer.spec = spec.layers[index];
     LayerSpec& s = layer.spec;
     if (s.name.empty()) s.name = default_name(s.kind, static_cast<int>(index) + 1);
-    if (std::find(names.begin(), names.end(), s.name) != names.end()) {
-      throw Error(
-          fmt::format("{}: layer {} ('{}'): field 'name': duplicate layer name", origin, index + 1, s.name));
+    if (!names.insert(s.name).second) {
+      throw Error(fmt::format("{}: layer {} ('{}'): field 'name': duplicate layer name", origin, index + 1,
+                              shown(s.name)));
     }
-    names.push_back(s.name);
     auto fail = [&](const std::string& field, const std::string& message) {
-      throw Error(fmt::format("{}: layer '{}' ({}): field '{}': {}", origin, s.name, to_string(s.kind), field,
-                              message));
+      throw Error(fmt::format("{}: layer '{}' ({}): field '{}': {}", origin, shown(s.name), to_string(s.kind),
+                              field, message));
     };
     auto require_positive = [&](const std::string& field, int value) {
       if (value <= 0) fail(field, fmt::format("must be > 0, got {}", value));
@@ -102,6 +192,7 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
       fail("type", "this layer needs dense input (use the Sparse* layer or SparseFlatten first)");
     }
     layer.input = shape;
+    check_layer_limits(s, shape, fail);
 
     auto pick = [&](const std::optional<fixed::FixedType>& own,
                     const std::optional<fixed::FixedType>& fallback,
@@ -234,6 +325,7 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     if (!has_sum && layer.fan_in == 0) types.accum = types.result;  // no sum: nothing to accumulate
     if (s.kind != LayerKind::Sigmoid && s.kind != LayerKind::Softmax) types.table = types.result;
     if (shape.height <= 0 || shape.width <= 0) fail("pool", "the output is empty");
+    check_event_size(shape, fail);
     layer.types = types;
     layer.output = shape;
     data_type = types.result;

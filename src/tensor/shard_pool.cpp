@@ -1,16 +1,35 @@
 #include "sparsepixels/tensor/shard_pool.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <exception>
 #include <utility>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 
 namespace sparsepixels::tensor {
 
 ShardPool::ShardPool(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int w = 1; w < threads; ++w) workers_.emplace_back([this, w] { work(w); });
+  threads = std::min(threads, limits::kMaxThreads);  // callers check the option; this is the backstop
+  try {
+    workers_.reserve(static_cast<std::size_t>(threads));
+    for (int w = 1; w < threads; ++w) workers_.emplace_back([this, w] { work(w); });
+  } catch (const std::exception& e) {
+    // The system refused a thread: stop the ones started (no destructor runs for a half-built pool).
+    stop_workers();
+    throw Error(fmt::format("cannot start {} threads (started {}): {}; use fewer threads", threads,
+                            workers_.size() + 1, e.what()));
+  }
 }
 
 ShardPool::~ShardPool() {
+  stop_workers();
+}
+
+void ShardPool::stop_workers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;

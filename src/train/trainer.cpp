@@ -150,6 +150,12 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
     result.history.push_back(record);
     if (!options.history_csv.empty()) write_history(options.history_csv, result.history);
     if (options.on_epoch) options.on_epoch(record);
+    if (!std::isfinite(record.loss) || (has_val && !std::isfinite(record.val_loss))) {
+      throw Error(
+          fmt::format("train: model '{}': the loss is not finite at epoch {} (loss {}, val_loss {}); "
+                      "training stopped and no model written (is training.learning_rate too large?)",
+                      model.spec().name, epoch, record.loss, record.val_loss));
+    }
 
     const double monitored = has_val ? record.val_loss : record.loss;
     if (monitored < best - settings.min_delta || result.best_epoch == 0) {

@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <system_error>
 #include <utility>
 
@@ -41,7 +43,9 @@ void sync_file(const std::string& temporary, const std::string& target) {
 
 std::string temporary_name_for(const std::string& path) {
   static std::atomic<unsigned> counter{0};
-  return fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter++);
+  // Random per process: a pid reused (another machine on a shared folder, a container) gives another name.
+  static const std::uint32_t random = std::random_device{}();
+  return fmt::format("{}.tmp-{}-{:08x}-{}", path, ::getpid(), random, counter++);
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temporary_(temporary_name_for(path_)) {}

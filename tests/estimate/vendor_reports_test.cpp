@@ -255,6 +255,26 @@ TEST(HlsSynthesisReport, MalformedFilesGiveClearErrors) {
   EXPECT_NE(message.find("cannot open report '/nonexistent/dir/csynth.xml'"), std::string::npos) << message;
 }
 
+// Deep nesting is refused with a clear error at any depth past the limit, without exhausting the stack
+// (the parser recursed once per level: 30,000 levels crashed it).
+TEST(HlsSynthesisReport, DeepNestingIsAnErrorNotACrash) {
+  for (const std::size_t depth : {std::size_t{300}, std::size_t{20000}, std::size_t{400000}}) {
+    std::string text;
+    for (std::size_t k = 0; k < depth; ++k) text += "<e>";
+    for (std::size_t k = 0; k < depth; ++k) text += "</e>";
+    const std::string message = error_of([&] { parse_hls_synthesis_report(text, "deep.xml"); });
+    EXPECT_NE(message.find("deep.xml:1: malformed XML: elements nested deeper than"), std::string::npos)
+        << depth << ": " << message;
+  }
+  // A depth within the limit still parses (and fails only for what it lacks).
+  std::string text = "<profile>";
+  for (int k = 0; k < 100; ++k) text += "<e>";
+  for (int k = 0; k < 100; ++k) text += "</e>";
+  text += "</profile>";
+  const std::string message = error_of([&] { parse_hls_synthesis_report(text, "shallow.xml"); });
+  EXPECT_NE(message.find("not a C-synthesis report"), std::string::npos) << message;
+}
+
 TEST(HlsSynthesisReport, ReadsGeneralXmlConstructs) {
   // Attributes, comments and CDATA inside elements, self-closing elements, character references.
   const char* const text = R"(<?xml version="1.0"?>

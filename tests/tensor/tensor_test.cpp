@@ -1,10 +1,18 @@
 // Neighbour tables and the shard pool.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
+#include <string>
+
+#include "sparsepixels/error.h"
+#include "sparsepixels/limits.h"
 
 #include "sparsepixels/tensor/batch.h"
 #include "sparsepixels/tensor/shard_pool.h"
@@ -67,6 +75,42 @@ TEST(ShardPool, RunsEveryTaskOnceAndRethrows) {
     pool.run(4, [&](std::size_t, int) { after++; });  // still usable after an exception
     EXPECT_EQ(after.load(), 4);
   }
+}
+
+// In a child process whose address space cannot hold `threads` thread stacks: the pool must throw
+// sparsepixels::Error having stopped the threads it started (before: std::terminate or a hang). The
+// child exits 0 on the expected error, 3 on none, 4 on another exception; an alarm ends a hang.
+int pool_in_small_address_space(int threads) {
+  const pid_t child = fork();
+  if (child == 0) {
+    alarm(30);
+    const rlimit limit{std::size_t{512} << 20, std::size_t{512} << 20};  // 512 MB: about 60 default stacks
+    setrlimit(RLIMIT_AS, &limit);
+    try {
+      ShardPool pool(threads);
+      pool.run(100, [](std::size_t, int) {});
+      _exit(3);
+    } catch (const Error& e) {
+      _exit(std::string(e.what()).find("cannot start") != std::string::npos ? 0 : 5);
+    } catch (...) {
+      _exit(4);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(ShardPool, ThreadCreationFailureIsACleanError) {
+  for (const int threads : {300, 1000}) EXPECT_EQ(pool_in_small_address_space(threads), 0) << threads;
+}
+
+TEST(ShardPool, ThreadsAreCappedAtTheLimit) {
+  ShardPool pool(limits::kMaxThreads + 5000);
+  EXPECT_EQ(pool.threads(), limits::kMaxThreads);
+  std::atomic<int> ran{0};
+  pool.run(3000, [&](std::size_t, int) { ran++; });
+  EXPECT_EQ(ran.load(), 3000);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -61,6 +62,9 @@ TEST(AtomicFile, TemporaryNamesAreUniqueAndBesideTheTarget) {
   EXPECT_NE(a, b);
   EXPECT_EQ(fs::path(a).parent_path(), fs::path("/some/folder"));
   EXPECT_EQ(a.rfind("/some/folder/file.h5.tmp-", 0), 0u) << a;
+  // pid, a random part drawn once per process, a counter.
+  const std::regex form("/some/folder/file\\.h5\\.tmp-" + std::to_string(getpid()) + "-[0-9a-f]{8}-[0-9]+");
+  EXPECT_TRUE(std::regex_match(a, form)) << a;
 }
 
 TEST(AtomicFile, MissingFolderNamesTheFile) {

@@ -37,8 +37,14 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
 /// with a digit, cut to 48 characters; "layer<index>" when nothing is left.
 std::string layer_identifier(const std::string& name, std::size_t index);
 
-/// Throws sparsepixels::Error naming `what` unless `name` is a valid C/C++ identifier of at most 64
-/// characters that is not a keyword and does not start with '_'.
+/// Why `name` cannot be a project name although it is a valid identifier: it is a generated file's stem
+/// (firmware/defines.h), an identifier or include guard of the generated code (input_t, main, fopen), ends
+/// in "_t" (types: size_t) or starts with "ap_", "nnet_" or "hls_" (the HLS types and kernels); compared
+/// case-insensitively where files and include guards are concerned. Empty when it can.
+std::string name_collision(const std::string& name);
+
+/// Throws sparsepixels::UsageError naming `what` unless `name` is a valid C/C++ identifier of at most 64
+/// characters that is not a keyword, does not start with '_' and has no name_collision.
 void check_identifier(const std::string& name, const std::string& what);
 
 /// Where `convert` looks for the folder holding the kernel headers (nnet_utils/) and our ap types

@@ -38,6 +38,24 @@ inline const std::vector<std::string>& split_names() {
   return names;
 }
 
+/// The shape of one event: height x width x channels.
+struct EventShape {
+  std::size_t height = 0, width = 0, channels = 0;
+  friend bool operator==(const EventShape&, const EventShape&) = default;
+};
+
+/// An event shape from a model's (positive) int sizes.
+inline EventShape event_shape(int height, int width, int channels) {
+  return {static_cast<std::size_t>(height), static_cast<std::size_t>(width),
+          static_cast<std::size_t>(channels)};
+}
+
+/// Throws Error("<data_path>: events are HxWxC but the model <model_path> takes hxwxc") unless the
+/// dataset's events have the shape the model takes. Every command reading data for a model calls it
+/// before reading any event.
+void require_event_shape(const std::string& data_path, const EventShape& data, const std::string& model_path,
+                         const EventShape& model);
+
 /// Reads and validates the root attributes and the shapes of every split (not the pixel values).
 DatasetInfo read_dataset_info(const std::string& path);
 

@@ -16,7 +16,9 @@ namespace sparsepixels::tensor {
 /// do not depend on the thread count.
 class ShardPool {
  public:
-  /// `threads` 0 means all hardware threads; the calling thread is one of them.
+  /// `threads` 0 means all hardware threads; the calling thread is one of them. At most
+  /// limits::kMaxThreads; throws sparsepixels::Error (having stopped any started thread) when the system
+  /// cannot start them.
   explicit ShardPool(int threads);
   ~ShardPool();
   ShardPool(const ShardPool&) = delete;
@@ -31,6 +33,7 @@ class ShardPool {
 
  private:
   void work(int worker);
+  void stop_workers();
   void drain(int worker);
 
   std::vector<std::thread> workers_;

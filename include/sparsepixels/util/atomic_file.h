@@ -8,8 +8,8 @@
 
 namespace sparsepixels::util {
 
-/// A temporary name beside `path` (same folder, so the rename is atomic), unique within the machine:
-/// "<path>.tmp-<pid>-<counter>".
+/// A temporary name beside `path` (same folder, so the rename is atomic), unique per process and call:
+/// "<path>.tmp-<pid>-<random>-<counter>", the random part drawn once per process.
 std::string temporary_name_for(const std::string& path);
 
 /// Writes `content` to `path` atomically. Throws sparsepixels::Error naming `path` when the folder is
