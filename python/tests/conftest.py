@@ -9,14 +9,14 @@ import pytest
 
 SOURCE_DIR = Path(os.environ.get("SPARSEPIXELS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 NEUTRINO_EXAMPLE = SOURCE_DIR / "examples" / "neutrino" / "sparse-l-16b.yml"
-MNIST_EXAMPLE = SOURCE_DIR / "examples" / "mnist" / "sparse-l-8b.yml"
+MNIST_EXAMPLE = SOURCE_DIR / "examples" / "mnist" / "sparse-l-16b.yml"
 MNIST_IDX = SOURCE_DIR / "data" / "mnist"
 # The MNIST tests are collected only when the IDX files are in the checkout (scripts/run-tests.sh
 # fetches them), so that they are never skipped.
 HAVE_MNIST = all((MNIST_IDX / name).exists() or (MNIST_IDX / (name + ".gz")).exists() for name in (
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
 
-collect_ignore = [] if HAVE_MNIST else ["test_mnist.py"]
+collect_ignore = [] if HAVE_MNIST else ["test_mnist.py", "test_quickstart.py"]
 
 SYNTHETIC_EVENTS = 1000
 SYNTHETIC_SEED = 7

@@ -57,7 +57,7 @@ def test_fit_evaluate_predict_equal_cli(workdir, subset):
         expected.pop(key, None)
         got.pop(key, None)
     assert got == expected
-    assert got["accuracy"] > 0.2  # ten classes: well above chance after two epochs on 3,000 digits
+    assert got["accuracy"] > 0.4  # ten classes: well above chance (0.1) after two epochs on 3,000 digits
 
     csv_path = workdir / "mnist-predict.csv"
     run_cli("predict", cli_model, "--data", path, "--out", csv_path, "--fixed")
