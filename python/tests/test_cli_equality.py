@@ -121,10 +121,10 @@ def test_estimate_equals_cli(workdir, cli_model, source):
 
 def test_convert_and_csim_equal_cli(workdir, synth_file, cli_model):
     cli_project = workdir / "prj-cli"
-    run_cli("convert", cli_model, "--out", cli_project, "--name", "neutrino_t")
+    run_cli("convert", cli_model, "--out", cli_project, "--name", "neutrino_small")
     model = sp.Model.load(cli_model)
-    project = model.convert(workdir / "prj-py", name="neutrino_t")
-    assert project.name == "neutrino_t" and len(project.model_hash) == 16
+    project = model.convert(workdir / "prj-py", name="neutrino_small")
+    assert project.name == "neutrino_small" and len(project.model_hash) == 16
     # The same project, file for file.
     compared = filecmp.dircmp(cli_project, workdir / "prj-py")
     def differences(cmp):
@@ -134,7 +134,7 @@ def test_convert_and_csim_equal_cli(workdir, synth_file, cli_model):
         return found
     assert differences(compared) == []
     with pytest.raises(sp.Error, match="exists"):
-        model.convert(workdir / "prj-py", name="neutrino_t")
+        model.convert(workdir / "prj-py", name="neutrino_small")
 
     x, _ = sp.data.read(synth_file, "test", 0, 40)
     report = project.csim(x)

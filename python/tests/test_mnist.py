@@ -69,7 +69,7 @@ def test_convert_and_csim_mnist(workdir, subset):
     path, splits = subset
     model = sp.Model.from_config(MNIST_CONFIG)
     model.fit(*splits["train"], epochs=1)
-    project = model.convert(workdir / "prj-mnist", name="mnist_t")
+    project = model.convert(workdir / "prj-mnist", name="mnist_small")
     report = project.csim(splits["test"][0][:30])
     assert report["events"] == 30 and report["output_size"] == 10
     assert report["mismatches"] == 0, report["details"]
