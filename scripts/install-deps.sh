@@ -16,6 +16,7 @@ packages=(
   gnuplot-nox dataset-fashion-mnist
   zlib1g-dev
   clang-14 libclang-rt-14-dev
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-h5py python3-pytest
 )
 
 sudo_cmd=()

@@ -45,7 +45,109 @@ nlohmann::ordered_json auc_json(const RocCurve& curve) {
   return curve.auc ? nlohmann::ordered_json(*curve.auc) : nlohmann::ordered_json(nullptr);
 }
 
+// The fields of an Evaluation known before any event runs; checks that the model's outputs fit the classes.
+Evaluation start_evaluation(const model::Model& model, const std::string& model_path,
+                            const std::string& data_path, const std::vector<std::string>& class_names,
+                            const EvaluationOptions& options) {
+  if (options.fixed && options.quantized)
+    throw Error("evaluate: fixed and quantized inference exclude each other");
+  Evaluation result;
+  result.model_path = model_path;
+  result.data_path = data_path;
+  result.split = options.split;
+  result.fixed = options.fixed;
+  result.quantized = options.quantized;
+  result.output_size = model.output_size();
+  result.class_names = class_names;
+  const std::size_t classes = result.class_names.size();
+  const bool fits = result.output_size == 1 ? classes == 2 : result.output_size == classes;
+  if (!fits) {
+    throw Error(fmt::format("{}: the model has {} output{} but {} has {} classes{}", model_path,
+                            result.output_size, result.output_size == 1 ? "" : "s", data_path, classes,
+                            result.output_size == 1 ? " (one sigmoid output needs exactly 2)" : ""));
+  }
+  return result;
+}
+
+// Runs the model chunk by chunk, appending the outputs (and, for fixed inference, the layer ranges).
+class Runner {
+ public:
+  Runner(const model::Model& model, const EvaluationOptions& options, Evaluation& result)
+      : model_(model), options_(options), result_(result) {
+    if (!options.fixed) return;
+    fixed_model_.emplace(model);
+    for (std::size_t i = 0; i < fixed_model_->layer_count(); ++i) {
+      const fixed::FixedType& type = fixed_model_->result_type(i);
+      LayerRange range;
+      range.layer = model.resolved()[i].spec.name;
+      range.result_type = type.to_string();
+      range.overflow_mode = fixed::to_string(type.overflow);
+      result.layer_ranges.push_back(range);
+    }
+  }
+
+  void run(const float* inputs, std::size_t events) {
+    if (fixed_model_) {
+      const inference::FixedOutput out =
+          fixed_model_->predict(inputs, events, {.threads = options_.threads, .profile = true});
+      result_.outputs.insert(result_.outputs.end(), out.values.begin(), out.values.end());
+      merge_ranges(out.profile, result_.layer_ranges);
+    } else {
+      model_.predict(inputs, events, float_outputs_, options_.quantized, options_.threads);
+      result_.outputs.insert(result_.outputs.end(), float_outputs_.begin(), float_outputs_.end());
+    }
+  }
+
+ private:
+  const model::Model& model_;
+  const EvaluationOptions& options_;
+  Evaluation& result_;
+  std::optional<inference::FixedModel> fixed_model_;
+  std::vector<float> float_outputs_;
+};
+
+// Every metric from the labels and outputs.
+void score(Evaluation& result) {
+  const std::size_t classes = result.class_names.size();
+  result.predicted = predicted_classes(result.outputs, result.output_size);
+  result.accuracy = accuracy(result.labels, result.predicted);
+  result.confusion = confusion_matrix(result.labels, result.predicted, classes);
+  if (classes == 2) {
+    std::vector<double> scores(result.events());
+    for (std::size_t e = 0; e < scores.size(); ++e) {
+      scores[e] = result.output_size == 1 ? result.outputs[e] : result.outputs[e * result.output_size + 1];
+    }
+    result.binary = roc_curve(scores, result.labels, 1);
+  }
+  if (result.output_size > 1) result.per_class = one_vs_rest(result.outputs, classes, result.labels);
+}
+
 }  // namespace
+
+Evaluation evaluate_events(const model::Model& model, const std::string& model_label, const float* inputs,
+                           const std::int32_t* labels, std::size_t events,
+                           const std::vector<std::string>& class_names, const std::string& data_label,
+                           const EvaluationOptions& options) {
+  if (events == 0) throw Error(fmt::format("{}: no events to evaluate", data_label));
+  Evaluation result = start_evaluation(model, model_label, data_label, class_names, options);
+  for (std::size_t e = 0; e < events; ++e) {
+    if (labels[e] < 0 || static_cast<std::size_t>(labels[e]) >= class_names.size()) {
+      throw Error(fmt::format("{}: label {} of event {} is not a class index (0 to {})", data_label,
+                              labels[e], e, class_names.size() - 1));
+    }
+  }
+  result.labels.assign(labels, labels + events);
+  Runner runner(model, options, result);
+  const std::size_t chunk = std::max<std::size_t>(options.chunk_events, 1);
+  const std::size_t event_size = model.input_shape().size();
+  for (std::size_t first = 0; first < events; first += chunk) {
+    runner.run(inputs + first * event_size, std::min(chunk, events - first));
+  }
+  score(result);
+  return result;
+}
+
+namespace {}  // namespace
 
 Evaluation evaluate(const model::Model& model, const std::string& model_path, const std::string& data_path,
                     const EvaluationOptions& options) {
@@ -64,62 +166,17 @@ Evaluation evaluate(const model::Model& model, const std::string& model_path, co
                             input.height, input.width, input.channels, data_path, info.height, info.width,
                             info.channels));
   }
-  Evaluation result;
-  result.model_path = model_path;
-  result.data_path = data_path;
-  result.split = options.split;
-  result.fixed = options.fixed;
-  result.output_size = model.output_size();
-  result.class_names = info.class_names;
-  const std::size_t classes = result.class_names.size();
-  const bool fits = result.output_size == 1 ? classes == 2 : result.output_size == classes;
-  if (!fits) {
-    throw Error(fmt::format("{}: the model has {} output{} but {} has {} classes{}", model_path,
-                            result.output_size, result.output_size == 1 ? "" : "s", data_path, classes,
-                            result.output_size == 1 ? " (one sigmoid output needs exactly 2)" : ""));
-  }
-
-  std::optional<inference::FixedModel> fixed_model;
-  if (options.fixed) {
-    fixed_model.emplace(model);
-    for (std::size_t i = 0; i < fixed_model->layer_count(); ++i) {
-      const fixed::FixedType& type = fixed_model->result_type(i);
-      LayerRange range;
-      range.layer = model.resolved()[i].spec.name;
-      range.result_type = type.to_string();
-      range.overflow_mode = fixed::to_string(type.overflow);
-      result.layer_ranges.push_back(range);
-    }
-  }
+  Evaluation result = start_evaluation(model, model_path, data_path, info.class_names, options);
+  Runner runner(model, options, result);
   data::SplitReader reader(data_path, options.split, std::max<std::size_t>(options.chunk_events, 1));
   data::Split chunk;
-  std::vector<float> float_outputs;
   while (reader.next(chunk)) {
     result.labels.insert(result.labels.end(), chunk.y.begin(), chunk.y.end());
-    if (fixed_model) {
-      const inference::FixedOutput out =
-          fixed_model->predict(chunk.x.data(), chunk.size(), {.threads = options.threads, .profile = true});
-      result.outputs.insert(result.outputs.end(), out.values.begin(), out.values.end());
-      merge_ranges(out.profile, result.layer_ranges);
-    } else {
-      model.predict(chunk.x.data(), chunk.size(), float_outputs, false, options.threads);
-      result.outputs.insert(result.outputs.end(), float_outputs.begin(), float_outputs.end());
-    }
+    runner.run(chunk.x.data(), chunk.size());
   }
   if (result.labels.empty())
     throw Error(fmt::format("{}: split '{}' has no events", data_path, options.split));
-
-  result.predicted = predicted_classes(result.outputs, result.output_size);
-  result.accuracy = accuracy(result.labels, result.predicted);
-  result.confusion = confusion_matrix(result.labels, result.predicted, classes);
-  if (classes == 2) {
-    std::vector<double> scores(result.events());
-    for (std::size_t e = 0; e < scores.size(); ++e) {
-      scores[e] = result.output_size == 1 ? result.outputs[e] : result.outputs[e * result.output_size + 1];
-    }
-    result.binary = roc_curve(scores, result.labels, 1);
-  }
-  if (result.output_size > 1) result.per_class = one_vs_rest(result.outputs, classes, result.labels);
+  score(result);
   return result;
 }
 
@@ -176,7 +233,7 @@ std::string metrics_json(const Evaluation& evaluation, const EvaluationFiles& fi
   j["model"] = evaluation.model_path;
   j["data"] = evaluation.data_path;
   j["split"] = evaluation.split;
-  j["inference"] = evaluation.fixed ? "fixed" : "float";
+  j["inference"] = evaluation.fixed ? "fixed" : evaluation.quantized ? "quantized" : "float";
   j["events"] = evaluation.events();
   j["classes"] = evaluation.class_names;
   j["accuracy"] = evaluation.accuracy;

@@ -126,6 +126,7 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
     // Fisher-Yates with our own draws: std::shuffle's algorithm differs between libraries.
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle_random() % i]);
     double loss_sum = 0, correct = 0;
+    bool cut_short = false;
     for (std::size_t first = 0; first < order.size(); first += batch) {
       const std::size_t count = std::min(batch, order.size() - first);
       const auto [loss, hits] = engine.train_step(train_data, order.data() + first, count);
@@ -134,6 +135,14 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
       adam.step(engine.gradients());
       engine.update_statistics();
       engine.refresh();
+      if (options.should_stop && options.should_stop()) {
+        cut_short = true;
+        break;
+      }
+    }
+    if (cut_short) {
+      result.stopped_by_request = true;
+      break;
     }
     EpochRecord record;
     record.epoch = epoch;
@@ -165,6 +174,10 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
       waited = 0;
     } else if (settings.early_stopping && ++waited >= settings.patience) {
       result.stopped_early = true;
+      break;
+    }
+    if (options.should_stop && options.should_stop()) {
+      result.stopped_by_request = true;
       break;
     }
   }

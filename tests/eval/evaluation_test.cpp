@@ -58,6 +58,36 @@ TEST(Evaluate, BinaryModelInChunksMatchesTheHandComputedMetrics) {
   }
 }
 
+TEST(Evaluate, EventsInMemoryGiveTheFileResult) {
+  const auto folder = fresh_folder("evaluate_events");
+  const std::string data = (folder / "data.h5").string();
+  const data::Split split = binary_test_split();
+  write_tiny_dataset(data, {"background", "signal"}, split);
+  const model::Model model = diagonal_model(1, spec::LayerKind::Sigmoid);
+  for (const bool fixed : {false, true}) {
+    const Evaluation from_file = evaluate(model, "tiny.json", data, {.fixed = fixed});
+    const Evaluation in_memory =
+        evaluate_events(model, "tiny.json", split.x.data(), split.y.data(), split.size(),
+                        {"background", "signal"}, data, {.fixed = fixed, .chunk_events = 3});
+    EXPECT_EQ(metrics_json(in_memory, {}), metrics_json(from_file, {})) << "fixed " << fixed;
+  }
+  const Evaluation quantized =
+      evaluate_events(model, "tiny.json", split.x.data(), split.y.data(), split.size(),
+                      {"background", "signal"}, "memory", {.quantized = true});
+  EXPECT_EQ(nlohmann::json::parse(metrics_json(quantized, {}))["inference"], "quantized");
+  std::vector<std::int32_t> bad = split.y;
+  bad[2] = 2;
+  EXPECT_THROW(evaluate_events(model, "tiny.json", split.x.data(), bad.data(), bad.size(),
+                               {"background", "signal"}, "memory"),
+               Error);
+  EXPECT_THROW(evaluate_events(model, "tiny.json", split.x.data(), split.y.data(), split.size(),
+                               {"a", "b", "c"}, "memory"),
+               Error);
+  EXPECT_THROW(evaluate_events(model, "tiny.json", split.x.data(), split.y.data(), split.size(),
+                               {"background", "signal"}, "memory", {.fixed = true, .quantized = true}),
+               Error);
+}
+
 TEST(Evaluate, ThreeClassModelGivesPerClassAucAndNoSingleAuc) {
   const auto folder = fresh_folder("evaluate_three");
   const std::string data = (folder / "data.h5").string();

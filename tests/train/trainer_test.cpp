@@ -105,6 +105,37 @@ TEST(Train, EarlyStoppingRestoresTheBestEpoch) {
   EXPECT_EQ(model.parameters(), one_epoch.parameters());
 }
 
+TEST(Train, ShouldStopEndsTrainingAsEarlyStoppingDoes) {
+  const data::Split train_split = toy_split(300, 6), val_split = toy_split(100, 7);
+  // Stop requested after the second epoch's bookkeeping: two epochs recorded, the best restored.
+  model::Model stopped = toy_model();
+  TrainOptions options;
+  options.epochs = 10;
+  int epochs_seen = 0;
+  options.on_epoch = [&epochs_seen](const EpochRecord&) { ++epochs_seen; };
+  options.should_stop = [&epochs_seen] { return epochs_seen == 2; };
+  const TrainResult result = train(stopped, train_split, val_split, options);
+  EXPECT_TRUE(result.stopped_by_request);
+  EXPECT_FALSE(result.stopped_early);
+  EXPECT_EQ(result.history.size(), 2u);
+  model::Model two_epochs = toy_model();
+  TrainOptions two;
+  two.epochs = 2;
+  const TrainResult reference = train(two_epochs, train_split, val_split, two);
+  EXPECT_FALSE(reference.stopped_by_request);
+  EXPECT_EQ(result.best_epoch, reference.best_epoch);
+  EXPECT_EQ(stopped.parameters(), two_epochs.parameters());
+
+  // A stop within the first epoch records no epoch.
+  model::Model cut = toy_model();
+  TrainOptions at_once;
+  at_once.epochs = 10;
+  at_once.should_stop = [] { return true; };
+  const TrainResult cut_result = train(cut, train_split, val_split, at_once);
+  EXPECT_TRUE(cut_result.stopped_by_request);
+  EXPECT_TRUE(cut_result.history.empty());
+}
+
 TEST(Train, WritesTheHistoryCsv) {
   const std::string path =
       (std::filesystem::temp_directory_path() / "sparsepixels_history_test.csv").string();

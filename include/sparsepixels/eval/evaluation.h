@@ -17,6 +17,7 @@ namespace sparsepixels::eval {
 struct EvaluationOptions {
   std::string split = "test";       ///< "train", "val" or "test"
   bool fixed = false;               ///< bit-exact fixed-point inference (inference::FixedModel)
+  bool quantized = false;           ///< the QAT forward (types applied); excludes `fixed`
   int threads = 0;                  ///< inference threads (0: all); never changes a result
   std::size_t chunk_events = 1024;  ///< events read from the file at a time
 };
@@ -35,6 +36,7 @@ struct LayerRange {
 struct Evaluation {
   std::string model_path, data_path, split;
   bool fixed = false;
+  bool quantized = false;
   std::vector<std::string> class_names;
   std::size_t output_size = 0;
   std::vector<std::int32_t> labels;     ///< one per event
@@ -55,6 +57,15 @@ struct Evaluation {
 /// the model's input or output does not fit the dataset (naming both files) or the split is empty.
 Evaluation evaluate(const model::Model& model, const std::string& model_path, const std::string& data_path,
                     const EvaluationOptions& options = {});
+
+/// evaluate() on events in memory (the Python module's `Model.evaluate`): `inputs` holds `events`
+/// dense float32 events (event-major, channel-last, the model's input shape), `labels` one class
+/// index per event in [0, class_names.size()). `model_label` and `data_label` stand for the file
+/// names in messages and in metrics_json; options.split only labels the result.
+Evaluation evaluate_events(const model::Model& model, const std::string& model_label, const float* inputs,
+                           const std::int32_t* labels, std::size_t events,
+                           const std::vector<std::string>& class_names, const std::string& data_label,
+                           const EvaluationOptions& options = {});
 
 /// The files write_evaluation produced; `plot_warning` is set when the PNG could not be drawn.
 struct EvaluationFiles {

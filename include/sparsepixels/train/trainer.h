@@ -25,8 +25,9 @@ struct TrainResult {
   std::vector<EpochRecord> history;
   int best_epoch = 0;  // the epoch whose parameters the model holds at the end (restore_best)
   bool stopped_early = false;
-  int redraws = 0;               // dead-start guard: layers' weights drawn again before training
-  std::vector<std::string> log;  // what the guard did, one line per event (also sent to on_log)
+  bool stopped_by_request = false;  // TrainOptions::should_stop returned true
+  int redraws = 0;                  // dead-start guard: layers' weights drawn again before training
+  std::vector<std::string> log;     // what the guard did, one line per event (also sent to on_log)
 };
 
 /// Options that override the model's training settings for one run.
@@ -41,6 +42,10 @@ struct TrainOptions {
   /// ReLU outputs are all zero on the first training batch gets new weights, up to kDeadStartRedraws
   /// times. Disable only to study the unguarded initialization.
   bool dead_start_guard = true;
+  /// Polled after every batch and every epoch (after early stopping's bookkeeping): when it returns
+  /// true, training ends as after early stopping (best parameters restored when restore_best). An
+  /// epoch cut short is not recorded. Used by the Python module for callbacks and Ctrl-C.
+  std::function<bool()> should_stop;
 };
 
 /// Most times the dead-start guard draws one layer's weights again.

@@ -1,0 +1,43 @@
+#pragma once
+// numpy arrays in and out of the library: validation with clear Python exceptions, no copy when the
+// layout allows.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sparsepixels::python {
+
+namespace py = pybind11;
+
+/// Dense events as the library reads them: float32, C-contiguous, N x H x W x C. `array` keeps the
+/// memory alive: the caller's own array when it already had that layout, else the one converted copy.
+struct Events {
+  py::array_t<float, py::array::c_style | py::array::forcecast> array;
+  const float* data = nullptr;
+  std::size_t events = 0;
+};
+
+/// Checks `x` against the event shape (height, width, channels) and returns float32 C-contiguous
+/// events: float32 C-contiguous arrays are used as they are; other real floating dtypes (float16,
+/// float64, longdouble) and non-contiguous arrays are converted with one copy. Raises TypeError for
+/// integer, boolean, complex or object dtypes and ValueError for a wrong rank or shape, NaN or inf.
+/// `what` names the argument in messages (e.g. "x").
+Events events_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
+                   const std::string& what);
+
+/// Labels as int32: any integer dtype, 1-D, `events` long, each in [0, classes). Raises TypeError or
+/// ValueError otherwise.
+std::vector<std::int32_t> labels_from(const py::handle& y, std::size_t events, std::size_t classes,
+                                      const std::string& what);
+
+/// A new float32 array of shape (rows, columns) holding `values` (moved, not copied).
+py::array_t<float> matrix(std::vector<float>&& values, std::size_t rows, std::size_t columns);
+/// A new float64 array of shape (rows, columns) holding `values` (moved, not copied).
+py::array_t<double> matrix(std::vector<double>&& values, std::size_t rows, std::size_t columns);
+
+}  // namespace sparsepixels::python
