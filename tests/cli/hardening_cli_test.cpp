@@ -56,16 +56,7 @@ std::string read_bytes(const fs::path& path) {
 
 // Runs `sparsepixels ARGS` with `folder` as the current folder (stdout and stderr together).
 CommandResult run_in(const fs::path& folder, const std::string& args) {
-  const std::string command = "cd '" + folder.string() + "' && " + SPARSEPIXELS_CLI + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
-  CommandResult result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr)
-    result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_shell("cd '" + folder.string() + "' && " + SPARSEPIXELS_CLI + " " + args + " 2>&1");
 }
 
 class Hardening : public ::testing::Test {

@@ -15,9 +15,8 @@ struct CommandResult {
   std::string output;
 };
 
-/// Runs `sparsepixels ARGS` through the shell, capturing stdout and stderr.
-inline CommandResult run_cli(const std::string& args) {
-  const std::string command = std::string(SPARSEPIXELS_CLI) + " " + args + " 2>&1";
+/// Runs a shell command line, capturing what it writes to stdout (add 2>&1 for stderr).
+inline CommandResult run_shell(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
   CommandResult result;
@@ -27,6 +26,11 @@ inline CommandResult run_cli(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+/// Runs `sparsepixels ARGS` through the shell, capturing stdout and stderr.
+inline CommandResult run_cli(const std::string& args) {
+  return run_shell(std::string(SPARSEPIXELS_CLI) + " " + args + " 2>&1");
 }
 
 }  // namespace sparsepixels::testing
