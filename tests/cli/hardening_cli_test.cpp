@@ -29,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::run_cli;
+using testing::run_shell;
 
 // A small sparse model on height x width x channels events with three classes.
 std::string config_text(int height, int width, int channels, const std::string& name = "small",
