@@ -105,7 +105,7 @@ def test_fit_and_predict_release_the_gil(splits):
 
 
 def test_training_learns(synth_file):
-    # Three epochs of QAT on the synthetic data separate the classes (fit is not a stub).
+    # Three epochs of QAT on the synthetic data separate the classes (fit really trains).
     x, y = sp.data.read(synth_file, "train")
     xt, yt = sp.data.read(synth_file, "test")
     model = sp.Model.from_config(NEUTRINO_CONFIG)
