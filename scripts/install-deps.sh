@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libeigen3-dev
   gnuplot-nox dataset-fashion-mnist
-  zlib1g-dev
+  zlib1g-dev libzip-dev
   clang-14 libclang-rt-14-dev
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-h5py python3-pytest
 )

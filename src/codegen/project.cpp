@@ -289,6 +289,7 @@ std::string file_hash(const std::string& path) {
 ProjectSummary write_project(const std::string& model_path, const std::string& out_dir,
                              const ProjectOptions& options) {
   const model::Model model = model::load_model(model_path);
+  model::require_fixed_point(model, model_path, "code generation");
   const auto& hls = model.spec().hls;
   ProjectSummary summary;
   // A bad value of an option is bad usage (exit 2); a bad value in the model file is the file's error.

@@ -35,6 +35,7 @@ int accumulator_bits(const fixed::FixedType& used, const fixed::FixedType& exact
 
 DesignSpec design_from_model(const model::Model& model, const std::string& origin,
                              const FromModelOptions& options) {
+  model::require_fixed_point(model, origin, "the estimator");
   const spec::ModelSpec& spec = model.spec();
   const std::vector<ResolvedLayer>& layers = model.resolved();
   DesignSpec design;

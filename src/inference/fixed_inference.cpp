@@ -41,6 +41,7 @@ void merge_profile(const LayerProfile& part, LayerProfile& total) {
 }  // namespace
 
 FixedModel::FixedModel(const model::Model& model) {
+  model::require_fixed_point(model, model.spec().name, "fixed inference");
   const spec::ModelSpec& spec = model.spec();
   input_type_ = spec.input_type;
   input_type_.validate();

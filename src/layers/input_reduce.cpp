@@ -112,12 +112,14 @@ class InputReduce final : public Layer {
     std::fill(out.values.begin(), out.values.end(), 0.0f);
 
     // Quantized modes compare the quantized pixel with the threshold quantized the same way (11.2).
+    // A float input (--float-input imports) is read as float in QAT too.
+    const bool quantize = quantized_ && !info_.spec.float_result;
     const Quantizer input_quantizer(info_.types.result, true);
-    const float threshold = quantized_ ? input_quantizer(static_cast<float>(info_.spec.threshold))
-                                       : static_cast<float>(info_.spec.threshold);
+    const float threshold = quantize ? input_quantizer(static_cast<float>(info_.spec.threshold))
+                                     : static_cast<float>(info_.spec.threshold);
     auto read = [&](const float* image, std::size_t pixel, int channel) {
       const float value = image[pixel * channels + channel];
-      return quantized_ ? input_quantizer(value) : value;
+      return quantize ? input_quantizer(value) : value;
     };
     std::vector<std::pair<float, std::uint32_t>> candidates;
     const std::size_t image_size = pixels * static_cast<std::size_t>(channels);
@@ -133,7 +135,7 @@ class InputReduce final : public Layer {
         geometry->position[base + filled] = 1;
         ++filled;
       };
-      if (info_.spec.selection == spec::Selection::Raster && !quantized_ && channels == 1) {
+      if (info_.spec.selection == spec::Selection::Raster && !quantize && channels == 1) {
         // Float, one channel: test blocks of pixels without branches first (about 1% are active).
         constexpr std::size_t kBlock = 16;
         std::size_t pixel = 0;

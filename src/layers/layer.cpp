@@ -133,7 +133,7 @@ void Layer::prepare(bool quantized, QatSums sums) {
   if (!bias.empty() && !fits_float(info_.types.bias))
     reject("bias", info_.types.bias, "is wider than float32's 24 bits");
   // Sigmoid/Softmax outputs are float approximations in QAT anyway (reference 11.8).
-  if (kind != spec::LayerKind::Sigmoid && kind != spec::LayerKind::Softmax &&
+  if (kind != spec::LayerKind::Sigmoid && kind != spec::LayerKind::Softmax && !info_.spec.float_result &&
       !fits_float(info_.types.result)) {
     reject("result", info_.types.result, "is wider than float32's 24 bits (QAT keeps results in float32)");
   }
@@ -155,6 +155,10 @@ void Layer::quantize_result(tensor::Batch& out) const {
   out.negative.resize(count);
   float* values = out.values.data();
   std::uint8_t* negative = out.negative.data();
+  if (info_.spec.float_result) {  // kept in float (--float-input imports); ReLU's gradient as in float
+    for (std::size_t i = 0; i < count; ++i) negative[i] = values[i] < 0.0f ? 1 : 0;
+    return;
+  }
   const Quantizer& quantizer = result_quantizer_;
   if (quantizer.fast()) {
     // Branch-free, so the compiler can vectorize it (the limit is a power of two or infinity: exact).
@@ -177,7 +181,7 @@ void Layer::quantize_exact(const double* sums, std::size_t count, tensor::Batch&
   std::uint8_t* negative = out.negative.data() + offset;
   for (std::size_t i = 0; i < count; ++i) {
     negative[i] = relu_blocks(sums[i]) ? 1 : 0;
-    values[i] = result_quantizer_.quantize(sums[i]);
+    values[i] = info_.spec.float_result ? static_cast<float>(sums[i]) : result_quantizer_.quantize(sums[i]);
   }
 }
 

@@ -106,7 +106,7 @@ class SparseConv2D final : public Layer {
       const std::uint8_t* bias_added = out.mask.data() + e * out.event_size;
       // dLoss/dSum: the output equals the sum (plus bias) where the input slot is active.
       for (int o = 0; o < slots; ++o) {
-        const bool active = slot_active(x + o * channels, channels);
+        const bool active = counts(in, e, o, x + o * channels);
         bool any = false;
         for (int f = 0; f < filters; ++f) {
           const int at = o * filters + f;
@@ -159,6 +159,14 @@ class SparseConv2D final : public Layer {
   }
 
  private:
+  // Whether output slot o of event e is computed: its features are non-zero (the activity rule), or,
+  // in a float-input import, the input reduction kept its position (Keras's mask, docs/import.md).
+  bool counts(const tensor::Batch& in, std::size_t e, int o, const float* features) const {
+    if (info_.spec.keras_mask)
+      return in.geometry->position[e * static_cast<std::size_t>(info_.input.slots) + o] != 0;
+    return slot_active(features, info_.input.channels);
+  }
+
   // Every event's outputs into out.values with `weights` and `bias` (`bias_added`: where the bias rule
   // added the bias); in QAT and when `quantize`, rounded to the result type (exact sums in double
   // where the accumulator exceeds float32's 24 bits).
@@ -221,7 +229,7 @@ class SparseConv2D final : public Layer {
     for (int o = 0; o < slots; ++o) {
       Sum* a = acc + o * filters;
       // Activity rule: an inactive input slot gives a zero output (so ReLU-killed slots stay dead).
-      if (!slot_active(x + o * channels, channels)) {
+      if (!counts(in, e, o, x + o * channels)) {
         std::fill(a, a + filters, Sum(0));
         continue;
       }

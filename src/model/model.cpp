@@ -78,8 +78,16 @@ void forward_range(const Model& model, std::size_t first, std::size_t last,
   }
 }
 
+void require_fixed_point(const Model& model, const std::string& origin, const std::string& what) {
+  if (!model.spec().float_input) return;
+  throw Error(fmt::format("{}: field 'input.float': {} needs a fixed-point input, and this model keeps its input "
+                          "and some results in float (imported with --float-input, a comparison aid for "
+                          "predict --quantized); import it again without --float-input",
+                          origin, what));
+}
+
 void quantize_inputs(const Model& model, float* values, std::size_t count) {
-  if (model.resolved().front().spec.kind == LayerKind::InputReduce) return;
+  if (model.resolved().front().spec.kind == LayerKind::InputReduce || model.spec().float_input) return;
   const layers::Quantizer quantizer(model.spec().input_type, true);
   quantizer.apply(values, count);
 }

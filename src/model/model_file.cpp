@@ -79,6 +79,7 @@ json layer_json(const ResolvedLayer& layer, const layers::Layer& values) {
                 {"accum", layer.types.accum.to_string()},
                 {"result", layer.types.result.to_string()},
                 {"table", layer.types.table.to_string()}};
+  if (s.float_result) j["float_result"] = true;
   if (layer.weight_count + layer.bias_count > 0) {
     j["weights"] = values.weights;  // float32 values; JSON numbers print them so they read back exactly
     j["bias"] = values.bias;
@@ -199,6 +200,7 @@ void save_model(const Model& model, const std::string& path) {
                 {"width", spec.input_width},
                 {"channels", spec.input_channels},
                 {"type", spec.input_type.to_string()}};
+  if (spec.float_input) j["input"]["float"] = true;
   json layers = json::array();
   for (std::size_t i = 0; i < model.size(); ++i)
     layers.push_back(layer_json(model.resolved()[i], model.layer(i)));
@@ -258,6 +260,7 @@ Model load_model(const std::string& path) {
   spec.input_width = r.get<int>(input, "width");
   spec.input_channels = r.get<int>(input, "channels");
   spec.input_type = r.type(input, "input.type");
+  if (input.contains("float")) spec.float_input = r.get<bool>(input, "float");
 
   if (j.contains("training")) {
     const json& t = j.at("training");
@@ -341,6 +344,7 @@ Model load_model(const std::string& path) {
       case LayerKind::Flatten:
         break;
     }
+    if (l.contains("float_result")) layer.float_result = lr.get<bool>(l, "float_result");
     const json& types = lr.need(l, "types");
     LayerTypes stored{lr.type(types, "types.weight"), lr.type(types, "types.bias"),
                       lr.type(types, "types.accum"), lr.type(types, "types.result"),

@@ -193,6 +193,10 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     }
     layer.input = shape;
     check_layer_limits(s, shape, fail);
+    if (s.float_result && !spec.float_input) fail("float_result", "needs a float input (input.float)");
+    // A float input stays float through the input reduction that reads it.
+    if (spec.float_input && index == 0 && s.kind == LayerKind::InputReduce) s.float_result = true;
+    s.keras_mask = spec.float_input && s.kind == LayerKind::SparseConv2D;
 
     auto pick = [&](const std::optional<fixed::FixedType>& own,
                     const std::optional<fixed::FixedType>& fallback,

@@ -72,6 +72,11 @@ void forward_range(const Model& model, std::size_t first, std::size_t last,
 /// place, when the first layer is not InputReduce (which converts the pixels it reads itself).
 void quantize_inputs(const Model& model, float* values, std::size_t count);
 
+/// Throws an Error naming `origin` (the model file) when the model keeps its input in float (imported
+/// with --float-input, a comparison aid): `what` ("fixed inference", "code generation", ...) needs
+/// fixed-point types throughout.
+void require_fixed_point(const Model& model, const std::string& origin, const std::string& what);
+
 /// Writes the model file (format: docs/model-file.md) to a temporary name, then renames it.
 void save_model(const Model& model, const std::string& path);
 

@@ -51,6 +51,14 @@ struct LayerSpec {
   // SparseBatchNormalization (Keras defaults)
   double momentum = 0.99, epsilon = 1e-3;
   LayerPrecision precision;
+  /// Only in models imported with --float-input (a comparison aid, docs/import.md): QAT keeps this
+  /// layer's result in float, as Keras does for a layer without a quantizer. Needs
+  /// ModelSpec::float_input; such a model has no fixed inference and no HLS project.
+  bool float_result = false;
+  /// SparseConv2D of a float-input model only (set by resolve, not stored): a slot is active while
+  /// the input reduction's mask holds it (Keras's keep_mask), even after a ReLU zeroed its features;
+  /// the hardware, with no valid bit, uses the activity rule of reference 3.2 instead.
+  bool keras_mask = false;
 };
 
 /// Fully resolved types of one layer (every field concrete; unused ones equal the result type).
@@ -88,6 +96,9 @@ struct ModelSpec {
   std::string name = "model";
   int input_height = 0, input_width = 0, input_channels = 1;
   fixed::FixedType input_type;
+  /// The input stays float (imported with --float-input, a comparison aid): QAT does not quantize it
+  /// (an InputReduce compares floats); fixed inference, code generation and the estimator refuse it.
+  bool float_input = false;
   LayerPrecision defaults;  // model-wide defaults for every layer's precision
   std::vector<LayerSpec> layers;
   TrainingSettings training;
