@@ -29,7 +29,7 @@ constexpr const char* kDefaultType = "ap_fixed<16,6>";
 
 // One layer of the Keras graph as config.json describes it.
 struct KerasLayer {
-  std::string class_name, name;
+  std::string class_name, name, module;
   json config;
 };
 
@@ -139,6 +139,8 @@ std::vector<KerasLayer> read_layers(const json& root, const std::string& origin,
     KerasLayer layer;
     layer.class_name = entry.at("class_name").get<std::string>();
     layer.config = entry.at("config");
+    if (entry.contains("module") && entry.at("module").is_string())
+      layer.module = entry.at("module").get<std::string>();
     const json& name = entry.contains("name") ? entry.at("name") : layer.config.value("name", json());
     if (!name.is_string() || name.get<std::string>().empty())
       throw Error(fmt::format("{}: config.json: layer {} ({}): no name", origin, layers.size() + 1,
@@ -321,7 +323,7 @@ Mapped map_layers(const std::vector<KerasLayer>& layers, const std::string& orig
     const Unwrapped u = unwrap(keras, where);
     const json& c = u.config;
     const std::string& cls = u.class_name;
-    const std::string module = keras.config.value("module", std::string());
+    const std::string& module = keras.module;
     Planned p;
     p.keras_name = keras.name;
     p.keras_class = keras.class_name;

@@ -420,7 +420,7 @@ class Pool2D final : public Layer {
               }
               if (area > 1) exact *= pooling_reciprocal(area);
               out.negative[e * out.event_size + o] = relu_blocks(exact) ? 1 : 0;
-              y[o] = result_quantizer_.quantize(exact);
+              y[o] = info_.spec.float_result ? static_cast<float>(exact) : result_quantizer_.quantize(exact);
               continue;
             }
             y[o] = average_ ? sum * scale : best;
