@@ -11,4 +11,10 @@ from ._sparsepixels import Error, __version__
 from ._model import Model, Project
 from . import data
 
-__all__ = ["Error", "Model", "Project", "data", "__version__"]
+
+def import_keras(path, **options) -> Model:
+    """A Keras model as a :class:`Model`: the same as :meth:`Model.import_keras` (docs/import.md)."""
+    return Model.import_keras(path, **options)
+
+
+__all__ = ["Error", "Model", "Project", "data", "import_keras", "__version__"]

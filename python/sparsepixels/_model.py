@@ -44,6 +44,39 @@ class Model:
         """Reads a model file (JSON, docs/model-file.md) as written by ``train`` or :meth:`save`."""
         return cls(_core.Model.load(input_file(path)))
 
+    @classmethod
+    def import_keras(
+        cls,
+        path: PathLike,
+        n_active: Optional[int] = None,
+        threshold: Optional[float] = None,
+        selection: Optional[str] = None,
+        hls4ml_config: Optional[PathLike] = None,
+        config: Optional[PathLike] = None,
+        float_input: bool = False,
+    ) -> "Model":
+        """A Keras model (``.keras``, or legacy ``.h5`` weights with ``config``), as ``sparsepixels import``.
+
+        The options are the command's (docs/import.md): ``n_active`` (with ``threshold`` and
+        ``selection`` 'raster' or 'topk') imports the sparse model; ``hls4ml_config`` gives the types;
+        ``float_input`` keeps what Keras keeps in float (a comparison aid for ``predict(quantized=True)``).
+        The notes the command prints (defaults taken, layers dropped) become :class:`UserWarning`.
+        """
+        import warnings
+
+        core, notes = _core.Model.import_keras(
+            input_file(path),
+            n_active,
+            threshold,
+            selection or "",
+            input_file(hls4ml_config) if hls4ml_config is not None else "",
+            input_file(config) if config is not None else "",
+            float_input,
+        )
+        for note in notes:
+            warnings.warn(note, UserWarning, stacklevel=2)
+        return cls(core)
+
     def save(self, path: PathLike) -> None:
         """Writes the model file (to a temporary name, then renamed); the same bytes as ``train --out``."""
         self._core.save(os.fspath(path))

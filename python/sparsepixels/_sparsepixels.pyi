@@ -16,6 +16,16 @@ class Model:
     def from_config_text(text: str, origin: str) -> "Model": ...
     @staticmethod
     def load(path: str) -> "Model": ...
+    @staticmethod
+    def import_keras(
+        path: str,
+        n_active: Optional[int] = ...,
+        threshold: Optional[float] = ...,
+        selection: str = ...,
+        hls4ml_config: str = ...,
+        config: str = ...,
+        float_input: bool = ...,
+    ) -> Tuple["Model", List[str]]: ...
     def save(self, path: str) -> None: ...
     def predict(self, x: Any, fixed: bool = ..., quantized: bool = ..., threads: int = ...) -> np.ndarray: ...
     def evaluate(

@@ -18,6 +18,7 @@
 #include "sparsepixels/estimate/estimator.h"
 #include "sparsepixels/estimate/from_model.h"
 #include "sparsepixels/eval/evaluation.h"
+#include "sparsepixels/import/keras_import.h"
 #include "sparsepixels/inference/fixed_inference.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
@@ -41,6 +42,16 @@ class PyModel {
     return PyModel(model::Model(model::parse_config(text, origin), origin), origin, false);
   }
   static PyModel load(const std::string& path) { return PyModel(model::load_model(path), path, true); }
+
+  // As `import`: a Keras model as a model (docs/import.md); the notes the command prints come back too.
+  static std::pair<PyModel, std::vector<std::string>> import_keras(const std::string& path,
+                                                                   const import::ImportOptions& options) {
+    import::ImportResult result = [&] {
+      const py::gil_scoped_release release;
+      return import::import_model(path, options);
+    }();
+    return {PyModel(std::move(result.model), path, true), std::move(result.notes)};
+  }
 
   void save(const std::string& path) const {
     const py::gil_scoped_release release;
@@ -310,6 +321,25 @@ void bind_model(py::module_& module) {
       .def_static("from_config_file", &PyModel::from_config_file, py::arg("path"))
       .def_static("from_config_text", &PyModel::from_config_text, py::arg("text"), py::arg("origin"))
       .def_static("load", &PyModel::load, py::arg("path"))
+      .def_static(
+          "import_keras",
+          [](const std::string& path, std::optional<int> n_active, std::optional<double> threshold,
+             const std::string& selection, const std::string& hls4ml_config, const std::string& config,
+             bool float_input) {
+            import::ImportOptions options;
+            options.n_active = n_active;
+            options.threshold = threshold;
+            if (selection == "topk") options.selection = spec::Selection::TopK;
+            else if (selection == "raster") options.selection = spec::Selection::Raster;
+            else if (!selection.empty()) throw py::value_error("import_keras: selection must be 'raster' or 'topk'");
+            options.hls4ml_config = hls4ml_config;
+            options.architecture_config = config;
+            options.float_input = float_input;
+            return PyModel::import_keras(path, options);
+          },
+          py::arg("path"), py::arg("n_active") = py::none(), py::arg("threshold") = py::none(),
+          py::arg("selection") = "", py::arg("hls4ml_config") = "", py::arg("config") = "",
+          py::arg("float_input") = false)
       .def("save", &PyModel::save, py::arg("path"))
       .def("predict", &PyModel::predict, py::arg("x"), py::arg("fixed") = false, py::arg("quantized") = false,
            py::arg("threads") = 0)
