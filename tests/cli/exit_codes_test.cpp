@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 using sparsepixels::testing::run_cli;
 
 // The subcommands of issue 7 ("the names are the interface users script against").
-const std::vector<std::string> kCommands{"data",    "stats", "summary",  "train",  "eval",  "predict",
-                                         "convert", "csim",  "estimate", "report", "bench", "demo"};
+const std::vector<std::string> kCommands{"data", "stats",    "summary", "train", "eval", "predict", "convert",
+                                         "csim", "estimate", "report",  "bench", "demo", "import"};
 
 // A fresh folder holding one existing file and one existing folder, removed at the end.
 class Paths : public ::testing::Test {
@@ -106,6 +106,11 @@ TEST_F(Paths, EveryMissingInputExitsOneNamingIt) {
       "csim " + existing_folder() + " --data " + existing_file() + " --ap-types " + missing("ap_types"),
       missing("ap_types"));
   expect_missing_input("estimate " + missing("model.json"), missing("model.json"));
+  expect_missing_input("import " + missing("model.keras") + " --out " + out, missing("model.keras"));
+  expect_missing_input("import " + existing_file() + " --hls4ml-config " + missing("h.yml") + " --out " + out,
+                       missing("h.yml"));
+  expect_missing_input("import " + existing_file() + " --config " + missing("c.yml") + " --out " + out,
+                       missing("c.yml"));
   expect_missing_input("report " + missing("project"), missing("project"));
   expect_missing_input("bench --arch jets --data " + missing("jets.h5"), missing("jets.h5"));
   expect_missing_input("report " + existing_folder() + " --model " + missing("model.json"),

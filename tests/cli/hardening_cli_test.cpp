@@ -191,6 +191,7 @@ TEST_F(Hardening, OutputsThatAreInputsAreRefused) {
            "predict " + model + " --data " + data + " --out ./" + fs::relative(data).string(),
            "eval " + model + " --data " + data + " --json " + model,
            "stats " + data + " --json " + other_data,
+           "import " + model + " --config " + config + " --out " + config,
        }) {
     const CommandResult result = run_cli(args);
     EXPECT_EQ(result.exit_code, 2) << args << "\n" << result.output;
