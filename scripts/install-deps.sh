@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev libzip-dev
   clang-14 libclang-rt-14-dev
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-h5py python3-pytest
+  python3-pip python3-setuptools python3-wheel
 )
 
 sudo_cmd=()
