@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <utility>
+
+#include "sparsepixels/util/finite.h"
 
 namespace sparsepixels::python {
 namespace {
@@ -34,7 +38,7 @@ py::array_t<T> owning_matrix(std::vector<T>&& values, std::size_t rows, std::siz
 }  // namespace
 
 Events events_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
-                   const std::string& what) {
+                   const std::string& what, bool check_finite) {
   if (x.is_none()) throw py::type_error(what + ": expected a numpy array of events, got None");
   const py::array array = py::array::ensure(x);
   if (!array) throw py::type_error(fmt::format("{}: cannot be read as a numpy array", what));
@@ -63,12 +67,11 @@ Events events_from(const py::handle& x, std::size_t height, std::size_t width, s
   result.data = result.array.data();
   result.events = static_cast<std::size_t>(array.shape(0));
   const std::size_t count = result.events * height * width * channels;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (!std::isfinite(result.data[i])) {
-      const std::size_t event_size = height * width * channels;
-      throw py::value_error(fmt::format("{}: event {} holds {} (every value must be finite)", what,
-                                        i / event_size, result.data[i]));
-    }
+  if (!check_finite) return result;
+  const std::size_t bad = util::first_non_finite(result.data, count);
+  if (bad < count) {
+    throw py::value_error(fmt::format("{}: event {} holds {} (every value must be finite)", what,
+                                      bad / (height * width * channels), result.data[bad]));
   }
   return result;
 }

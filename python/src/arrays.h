@@ -26,9 +26,10 @@ struct Events {
 /// events: float32 C-contiguous arrays are used as they are; other real floating dtypes (float16,
 /// float64, longdouble) and non-contiguous arrays are converted with one copy. Raises TypeError for
 /// integer, boolean, complex or object dtypes and ValueError for a wrong rank or shape, NaN or inf.
-/// `what` names the argument in messages (e.g. "x").
+/// `what` names the argument in messages (e.g. "x"). `check_finite` false leaves the NaN/inf test to
+/// the caller (predict does it inside Model::predict_finite, shard by shard while the values are in cache).
 Events events_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
-                   const std::string& what);
+                   const std::string& what, bool check_finite = true);
 
 /// Labels as int32: any integer dtype, 1-D, `events` long, each in [0, classes). Raises TypeError or
 /// ValueError otherwise.

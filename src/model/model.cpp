@@ -8,6 +8,7 @@
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/tensor/shard_pool.h"
+#include "sparsepixels/util/finite.h"
 
 namespace sparsepixels::model {
 
@@ -80,10 +81,11 @@ void forward_range(const Model& model, std::size_t first, std::size_t last,
 
 void require_fixed_point(const Model& model, const std::string& origin, const std::string& what) {
   if (!model.spec().float_input) return;
-  throw Error(fmt::format("{}: field 'input.float': {} needs a fixed-point input, and this model keeps its input "
-                          "and some results in float (imported with --float-input, a comparison aid for "
-                          "predict --quantized); import it again without --float-input",
-                          origin, what));
+  throw Error(
+      fmt::format("{}: field 'input.float': {} needs a fixed-point input, and this model keeps its input "
+                  "and some results in float (imported with --float-input, a comparison aid for "
+                  "predict --quantized); import it again without --float-input",
+                  origin, what));
 }
 
 void quantize_inputs(const Model& model, float* values, std::size_t count) {
@@ -94,6 +96,18 @@ void quantize_inputs(const Model& model, float* values, std::size_t count) {
 
 void Model::predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
                     int threads) const {
+  run_predict(inputs, events, out, quantized, threads, nullptr);
+}
+
+std::size_t Model::predict_finite(const float* inputs, std::size_t events, std::vector<float>& out,
+                                  bool quantized, int threads) const {
+  std::atomic<std::size_t> first_bad{events};
+  run_predict(inputs, events, out, quantized, threads, &first_bad);
+  return first_bad.load();
+}
+
+void Model::run_predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
+                        int threads, std::atomic<std::size_t>* first_bad) const {
   // The mode is a property of the prepared forward copies; switch only when it differs.
   for (const auto& layer : layers_) {
     if (layer->quantized() != quantized) layer->prepare(quantized);
@@ -126,6 +140,17 @@ void Model::predict(const float* inputs, std::size_t events, std::vector<float>&
     activations.resize(layers_.size() + 1);
     const std::size_t first = shard * kShardEvents, count = std::min(kShardEvents, events - first);
     const float* images = inputs + first * in_size;
+    if (first_bad != nullptr) {
+      const std::size_t bad = util::first_non_finite(images, count * in_size);
+      if (bad < count * in_size) {
+        // Keep the lowest bad event over all shards; this shard's outputs are not computed.
+        std::size_t seen = first_bad->load();
+        const std::size_t event = first + bad / in_size;
+        while (event < seen && !first_bad->compare_exchange_weak(seen, event)) {
+        }
+        return;
+      }
+    }
     if (reduce_first) {
       layers::reduce_dense_input(*layers_.front(), images, count, activations[0]);
       forward_range(*this, 1, layers_.size(), activations);

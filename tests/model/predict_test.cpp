@@ -164,5 +164,24 @@ TEST(Predict, NoEventsGivesNoOutput) {
   EXPECT_TRUE(out.empty());
 }
 
+// predict_finite: the same outputs as predict on finite events; the lowest event holding an inf or
+// NaN, whichever shard (of 64 events) and thread finds one first.
+TEST(PredictFinite, FindsTheFirstNonFiniteEventOrGivesPredictsOutputs) {
+  for (const int n_active : {0, 12}) {
+    Model model = initialized(n_active, 5);
+    std::vector<float> x(300 * 63 * 63, 0.0f);
+    for (std::size_t i = 0; i < x.size(); i += 97) x[i] = 0.5f + static_cast<float>(i % 7) / 8.0f;
+    std::vector<float> expected, out;
+    model.predict(x.data(), 300, expected, false, 2);
+    EXPECT_EQ(model.predict_finite(x.data(), 300, out, false, 2), 300u);
+    EXPECT_EQ(bits(out), bits(expected));
+    x[250 * 63 * 63 + 17] = std::numeric_limits<float>::quiet_NaN();   // shard 3
+    x[70 * 63 * 63 + 3968] = -std::numeric_limits<float>::infinity();  // shard 1, past the last block
+    x[130 * 63 * 63] = std::numeric_limits<float>::infinity();         // shard 2
+    for (const int threads : {1, 2, 3})
+      EXPECT_EQ(model.predict_finite(x.data(), 300, out, false, threads), 70u);
+  }
+}
+
 }  // namespace
 }  // namespace sparsepixels::model

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,11 +51,21 @@ class Model {
   void predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized = false,
                int threads = 1) const;
 
+  /// As predict, and checks that every input value is finite, shard by shard just before the shard is
+  /// computed (while its values are in cache, so the check costs little). Returns the index of the
+  /// first event holding an inf or NaN (the outputs are then unspecified), or `events` if none does.
+  std::size_t predict_finite(const float* inputs, std::size_t events, std::vector<float>& out,
+                             bool quantized = false, int threads = 1) const;
+
   /// Copies all parameters out (layer order, weights then biases) and back in.
   std::vector<std::vector<float>> parameters() const;
   void set_parameters(const std::vector<std::vector<float>>& values);
 
  private:
+  // predict's work; with `first_bad` set, each shard's inputs are checked first (predict_finite).
+  void run_predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
+                   int threads, std::atomic<std::size_t>* first_bad) const;
+
   spec::ModelSpec spec_;
   std::vector<spec::ResolvedLayer> resolved_;
   std::vector<std::unique_ptr<layers::Layer>> layers_;
