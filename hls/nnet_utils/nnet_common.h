@@ -77,13 +77,14 @@ pool_reciprocal_t pool_reciprocal() {
 
 /// hls4ml profile: the average-pooling factor 1/p_h x 1/p_w, each side's reciprocal truncated to
 /// ap_ufixed<10,0> (raw floor(1024 / side); a side of 1 is not multiplied: factor 1024). Exact in
-/// ap_ufixed<20,0>; not for a 1x1 pool.
+/// ap_ufixed<20,0>; a 1x1 pool is not multiplied at all (its factor 1 does not fit: this returns 0).
 template <unsigned pool_height, unsigned pool_width>
 ap_ufixed<20, 0> hls4ml_pool_scale() {
 #pragma HLS INLINE
-  static_assert(pool_height * pool_width > 1, "hls4ml_pool_scale: a 1x1 pool is not multiplied");
   ap_ufixed<20, 0> scale = 0;
-  scale.range(19, 0) = (pool_height > 1 ? 1024 / pool_height : 1024) * (pool_width > 1 ? 1024 / pool_width : 1024);
+  const unsigned long long raw =
+      (pool_height > 1 ? 1024 / pool_height : 1024) * (pool_width > 1 ? 1024 / pool_width : 1024);
+  scale.range(19, 0) = raw & 0xFFFFF;
   return scale;
 }
 

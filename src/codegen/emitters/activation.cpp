@@ -115,9 +115,11 @@ LayerCode emit_sigmoid(const LayerPlan& plan, const EmitContext&) {
   return code;
 }
 
-LayerCode emit_softmax(const LayerPlan& plan, const EmitContext&) {
+LayerCode emit_softmax(const LayerPlan& plan, const EmitContext& context) {
   const auto& layer = *plan.info;
-  const auto tables = inference::make_softmax_tables(layer, fixed::FixedType::parse(plan.data_type));
+  const fixed::FixedType input_type =
+      plan.index == 0 ? context.fixed.input_type() : context.fixed.result_type(plan.index - 1);
+  const auto tables = inference::make_softmax_tables(layer, input_type);
   const std::string what = layer_what(plan);
   LayerCode code;
   if (layer.profile == spec::ArithmeticProfile::Hls4ml) {
