@@ -102,6 +102,38 @@ TEST(ModelFile, LoadRejectsBadFiles) {
   expect_load_error([](auto& j) { j.erase("seed"); }, {"seed", "missing"});
 }
 
+TEST(ModelFile, ArithmeticProfileRoundTrips) {
+  for (const auto profile : {ArithmeticProfile::Exact, ArithmeticProfile::Hls4ml}) {
+    ModelSpec spec = paper_model("neutrino", 16);
+    spec.arithmetic_profile = profile;
+    Model model(spec);
+    model.initialize(3);
+    const std::string path = temporary_path("profile.json");
+    save_model(model, path);
+    nlohmann::json j;
+    {
+      std::ifstream in(path);
+      j = nlohmann::json::parse(in);
+    }
+    // Always written, the default too.
+    EXPECT_EQ(j["arithmetic_profile"], profile == ArithmeticProfile::Exact ? "exact" : "hls4ml");
+    const Model loaded = load_model(path);
+    EXPECT_EQ(loaded.spec().arithmetic_profile, profile);
+    EXPECT_EQ(loaded.resolved().back().profile, profile);
+    EXPECT_EQ(loaded.resolved().back().types.table, model.resolved().back().types.table);
+    // A file written before profiles existed has no field: exact.
+    j.erase("arithmetic_profile");
+    {
+      std::ofstream out(path);
+      out << j.dump();
+    }
+    EXPECT_EQ(load_model(path).spec().arithmetic_profile, ArithmeticProfile::Exact);
+    std::filesystem::remove(path);
+  }
+  expect_load_error([](auto& j) { j["arithmetic_profile"] = "vivado"; }, {"arithmetic_profile", "vivado"});
+  expect_load_error([](auto& j) { j["arithmetic_profile"] = 1; }, {"arithmetic_profile", "string"});
+}
+
 TEST(ModelFile, ConfigOrModelByExtension) {
   EXPECT_THROW(load_model_or_config("model.txt"), Error);
   const std::string path = temporary_path("config.yml");
