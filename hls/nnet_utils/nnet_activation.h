@@ -219,7 +219,8 @@ Exponentials:
   }
   const typename CONFIG_T::exp_table_t sum =
       pairwise_sum<typename CONFIG_T::exp_table_t, CONFIG_T::n_in>::sum(exponentials);
-  const typename CONFIG_T::inv_table_t inverse = inv_table[sum.range(sum_width - 1, sum_width - bits).to_uint()];
+  const typename CONFIG_T::inv_table_t inverse =
+      inv_table[sum.range(sum_width - 1, sum_width - bits).to_uint()];
 Normalize:
   for (unsigned index = 0; index < CONFIG_T::n_in; index++) {
 #pragma HLS UNROLL

@@ -28,7 +28,7 @@ struct sparse_input_reduce_config {
   static const unsigned n_sparse = 8;  // N, the slot budget
   static const unsigned selection = select_raster;
   static const unsigned arithmetic_profile = arithmetic_exact;  // or arithmetic_hls4ml (empty slots)
-  typedef ap_uint<4> hash_t;  // holds 1..max(height, width)
+  typedef ap_uint<4> hash_t;                                    // holds 1..max(height, width)
 };
 
 /// Index of the first (lowest raster index) pixel still marked active: a balanced "find first"
@@ -136,9 +136,13 @@ FillSlots:
     for (unsigned channel = 0; channel < CONFIG_T::n_chan; channel++) {
 #pragma HLS UNROLL
       // An empty slot is all zero; under hls4ml's rule it takes channels 1..C-1 of pixel 0.
-      const bool copy_pixel0 = CONFIG_T::arithmetic_profile == arithmetic_hls4ml && channel > 0;
-      feat_out[CONFIG_T::n_chan * slot + channel] =
-          found ? res_T(x[CONFIG_T::n_chan * index + channel]) : copy_pixel0 ? res_T(x[channel]) : res_T(0);
+      res_T value = 0;
+      if (found) {
+        value = res_T(x[CONFIG_T::n_chan * index + channel]);
+      } else if (CONFIG_T::arithmetic_profile == arithmetic_hls4ml && channel > 0) {
+        value = res_T(x[channel]);
+      }
+      feat_out[CONFIG_T::n_chan * slot + channel] = value;
     }
     hash_out[2 * slot] = found ? index / CONFIG_T::width + 1 : 1;
     hash_out[2 * slot + 1] = found ? index % CONFIG_T::width + 1 : 1;

@@ -39,7 +39,7 @@ struct sparse_pool_config {
   static const unsigned n_chan = 1;
   static const unsigned pool_op = pool_average;  // used by sparse_pool only
   static const unsigned arithmetic_profile = arithmetic_exact;
-  typedef ap_fixed<24, 12> accum_t;              // the exact cell sum (average pooling)
+  typedef ap_fixed<24, 12> accum_t;  // the exact cell sum (average pooling)
   typedef ap_uint<4> hash_t;
 };
 
@@ -115,7 +115,8 @@ AverageSlots:
       } else if (area == 1) {
         feat_out[C * slot + channel] = res_T(sum);
       } else if (CONFIG_T::arithmetic_profile == arithmetic_hls4ml) {
-        feat_out[C * slot + channel] = res_T(sum * hls4ml_pool_scale<CONFIG_T::pool_height, CONFIG_T::pool_width>());
+        feat_out[C * slot + channel] =
+            res_T(sum * hls4ml_pool_scale<CONFIG_T::pool_height, CONFIG_T::pool_width>());
       } else {
         feat_out[C * slot + channel] = res_T(sum * pool_reciprocal<area>());
       }

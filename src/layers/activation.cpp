@@ -54,8 +54,9 @@ class FixedSigmoid final : public FixedLayer {
     out.hash.clear();
     const bool hls4ml = info_.profile == spec::ArithmeticProfile::Hls4ml;
     for (std::size_t k = 0; k < in.raw.size(); ++k) {
-      const std::size_t entry = hls4ml ? fixed::hls4ml_sigmoid_index(table_.layout.size, in.raw[k], input_type_.fraction())
-                                       : table_.layout.index(in.raw[k], input_type_.fraction());
+      const std::size_t entry =
+          hls4ml ? fixed::hls4ml_sigmoid_index(table_.layout.size, in.raw[k], input_type_.fraction())
+                 : table_.layout.index(in.raw[k], input_type_.fraction());
       out.raw[k] =
           fixed_arithmetic::cast_typed(info_.types.result, table_.table_type, table_.raw[entry], profile);
     }
@@ -282,7 +283,8 @@ SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer, const fixed:
     tables.exp_type = tables.inverse_type = tables.sum_type = layer.types.table;
     tables.exp_layout = tables.inverse_layout = fixed::TableLayout{kTableSize, 0, false};
     tables.exp_raw = fixed::hls4ml_softmax_exp_table(tables.exp_type, input_type, kTableSize);
-    tables.inverse_raw = fixed::hls4ml_softmax_inverse_table(tables.inverse_type, tables.exp_type, kTableSize);
+    tables.inverse_raw =
+        fixed::hls4ml_softmax_inverse_table(tables.inverse_type, tables.exp_type, kTableSize);
     return tables;
   }
   // The kernel defaults (nnet::softmax_config) where the model has no field: the inverse table in

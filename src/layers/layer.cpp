@@ -97,7 +97,8 @@ int arithmetic_bits(const spec::ResolvedLayer& info) {
       return info.types.accum.width;
     case spec::AccumulatorRule::PoolSum: {
       const int area = info.spec.pool_height * info.spec.pool_width;
-      if (info.profile == spec::ArithmeticProfile::Hls4ml && info.spec.kind == spec::LayerKind::SparseAvgPool2D) {
+      if (info.profile == spec::ArithmeticProfile::Hls4ml &&
+          info.spec.kind == spec::LayerKind::SparseAvgPool2D) {
         // hls4ml's two per-side reciprocals (1 for a side of 1): the bits of their product.
         std::int64_t scale = 1;
         for (const int side : {info.spec.pool_height, info.spec.pool_width}) {

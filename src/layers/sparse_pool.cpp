@@ -15,7 +15,8 @@ std::int64_t hls4ml_pool_reciprocal_raw(int side) {
 double hls4ml_pooling_scale(int pool_height, int pool_width) {
   double scale = 1.0;
   for (const int side : {pool_height, pool_width}) {
-    if (side > 1) scale *= std::ldexp(static_cast<double>(hls4ml_pool_reciprocal_raw(side)), -kHls4mlReciprocalBits);
+    if (side > 1)
+      scale *= std::ldexp(static_cast<double>(hls4ml_pool_reciprocal_raw(side)), -kHls4mlReciprocalBits);
   }
   return scale;  // exact: at most 20 significant bits
 }

@@ -35,6 +35,9 @@ void expect_bit_exact(const spec::ModelSpec& spec, std::uint64_t seed, int event
   const std::string record = codegen_test::read_text(folder.path() / "project" / "sparsepixels_config.yml");
   EXPECT_NE(record.find(sparse ? "io_type: \"io_parallel\"" : "io_type: \"io_stream\""), std::string::npos)
       << record;
+  EXPECT_NE(record.find("arithmetic_profile: \"" + spec::to_string(spec.arithmetic_profile) + "\""),
+            std::string::npos)
+      << record;
 }
 
 TEST(CodegenCsim, MnistSparseT8Bit) {
@@ -142,10 +145,12 @@ layers:
   for (int e = 0; e < kEvents; ++e) {
     fixed.run(split.event(static_cast<std::size_t>(e)), outputs);
     bool phantom = false;
-    for (int slot = 0; slot < 8; ++slot) phantom = phantom || (outputs[0].raw[2 * slot] == 0 && outputs[0].raw[2 * slot + 1] != 0);
+    for (int slot = 0; slot < 8; ++slot)
+      phantom = phantom || (outputs[0].raw[2 * slot] == 0 && outputs[0].raw[2 * slot + 1] != 0);
     events_with_phantoms += phantom ? 1 : 0;
   }
-  EXPECT_GT(events_with_phantoms, kEvents / 8);  // half the events set pixel 0; about half of those have empty slots
+  EXPECT_GT(events_with_phantoms,
+            kEvents / 8);  // half the events set pixel 0; about half of those have empty slots
 
   const fs::path project = folder.path() / "project";
   sparsepixels::codegen::write_project(model_path, project.string());

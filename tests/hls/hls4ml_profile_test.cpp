@@ -107,11 +107,14 @@ TEST(Hls4mlProfile, Pool3AverageMultipliesTwiceByTheTruncatedReciprocal) {
   const std::vector<std::int64_t> exact{341, 0, 0, 0};
   EXPECT_EQ((run_pool_kernel<PoolConfig<3, 3, 3, 3, nnet::pool_average, nnet::arithmetic_hls4ml>>(input)),
             hls4ml);
-  EXPECT_EQ(run_pool_host(spec::ArithmeticProfile::Hls4ml, spec::LayerKind::SparseAvgPool2D, 3, 3, 3, 3, input),
-            hls4ml);
-  EXPECT_EQ((run_pool_kernel<PoolConfig<3, 3, 3, 3, nnet::pool_average, nnet::arithmetic_exact>>(input)), exact);
-  EXPECT_EQ(run_pool_host(spec::ArithmeticProfile::Exact, spec::LayerKind::SparseAvgPool2D, 3, 3, 3, 3, input),
+  EXPECT_EQ(
+      run_pool_host(spec::ArithmeticProfile::Hls4ml, spec::LayerKind::SparseAvgPool2D, 3, 3, 3, 3, input),
+      hls4ml);
+  EXPECT_EQ((run_pool_kernel<PoolConfig<3, 3, 3, 3, nnet::pool_average, nnet::arithmetic_exact>>(input)),
             exact);
+  EXPECT_EQ(
+      run_pool_host(spec::ArithmeticProfile::Exact, spec::LayerKind::SparseAvgPool2D, 3, 3, 3, 3, input),
+      exact);
 }
 
 TEST(Hls4mlProfile, AsymmetricAverageMultipliesOncePerSide) {
@@ -121,10 +124,12 @@ TEST(Hls4mlProfile, AsymmetricAverageMultipliesOncePerSide) {
   // exact: R = round(2^18 / 6) = round(43690.67) = 43691; 3 * 43691 / 2^18 = 512.004 / 1024 -> 512.
   EXPECT_EQ((run_pool_kernel<PoolConfig<3, 2, 3, 2, nnet::pool_average, nnet::arithmetic_hls4ml>>(input)),
             (std::vector<std::int64_t>{511, 0, 0, 0}));
-  EXPECT_EQ(run_pool_host(spec::ArithmeticProfile::Hls4ml, spec::LayerKind::SparseAvgPool2D, 3, 2, 3, 2, input),
-            (std::vector<std::int64_t>{511, 0, 0, 0}));
-  EXPECT_EQ(run_pool_host(spec::ArithmeticProfile::Exact, spec::LayerKind::SparseAvgPool2D, 3, 2, 3, 2, input),
-            (std::vector<std::int64_t>{512, 0, 0, 0}));
+  EXPECT_EQ(
+      run_pool_host(spec::ArithmeticProfile::Hls4ml, spec::LayerKind::SparseAvgPool2D, 3, 2, 3, 2, input),
+      (std::vector<std::int64_t>{511, 0, 0, 0}));
+  EXPECT_EQ(
+      run_pool_host(spec::ArithmeticProfile::Exact, spec::LayerKind::SparseAvgPool2D, 3, 2, 3, 2, input),
+      (std::vector<std::int64_t>{512, 0, 0, 0}));
   EXPECT_EQ(sparsepixels::layers::hls4ml_pool_reciprocal_raw(7), 146);  // 1024 / 7 = 146.3
 }
 
@@ -137,12 +142,14 @@ TEST(Hls4mlProfile, MaxPoolOfAnAllNegativeCellIsZero) {
   // exact (Keras): the cell has no gap, so its maximum is -0.25 (raw -256).
   EXPECT_EQ((run_pool_kernel<PoolConfig<2, 2, 2, 2, nnet::pool_max, nnet::arithmetic_hls4ml>>(input)),
             (std::vector<std::int64_t>{0, 0, 0, 0}));
-  EXPECT_EQ(run_pool_host(spec::ArithmeticProfile::Hls4ml, spec::LayerKind::SparseMaxPool2D, 2, 2, 2, 2, input),
-            (std::vector<std::int64_t>{0, 0, 0, 0}));
+  EXPECT_EQ(
+      run_pool_host(spec::ArithmeticProfile::Hls4ml, spec::LayerKind::SparseMaxPool2D, 2, 2, 2, 2, input),
+      (std::vector<std::int64_t>{0, 0, 0, 0}));
   EXPECT_EQ((run_pool_kernel<PoolConfig<2, 2, 2, 2, nnet::pool_max, nnet::arithmetic_exact>>(input)),
             (std::vector<std::int64_t>{-256, 0, 0, 0}));
-  EXPECT_EQ(run_pool_host(spec::ArithmeticProfile::Exact, spec::LayerKind::SparseMaxPool2D, 2, 2, 2, 2, input),
-            (std::vector<std::int64_t>{-256, 0, 0, 0}));
+  EXPECT_EQ(
+      run_pool_host(spec::ArithmeticProfile::Exact, spec::LayerKind::SparseMaxPool2D, 2, 2, 2, 2, input),
+      (std::vector<std::int64_t>{-256, 0, 0, 0}));
 }
 
 // --- (b) empty slots of the input reduction with two channels ------------------------------------

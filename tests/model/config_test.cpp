@@ -171,6 +171,9 @@ TEST(Config, ArithmeticProfileIsExactUnlessSaid) {
             fixed::FixedType::parse("ap_fixed<18,2>"));
   expect_error("name: neutrino-sparse-l", "name: neutrino-sparse-l\narithmetic_profile: hls5ml",
                {"arithmetic_profile", "hls5ml", "exact"});
+  // Accumulators narrower than exact stay rejected under the hls4ml profile too.
+  expect_error("accum: auto", "accum: \"ap_fixed<10,4>\"\narithmetic_profile: hls4ml",
+               {"precision.accum", "narrower"});
 }
 
 TEST(Config, MissingFileIsAClearError) {

@@ -179,7 +179,8 @@ Comparison compare_alive(model::Model& model, const data::Split& events, double 
   for (std::uint64_t seed = 1; seed <= 20 && !alive; ++seed) {
     randomize(model, seed, scale);
     initial = compare(model, events, layers::QatSums::Exact);
-    alive = std::all_of(initial.nonzero.begin() + 1, initial.nonzero.end(), [](std::size_t n) { return n > 0; });
+    alive =
+        std::all_of(initial.nonzero.begin() + 1, initial.nonzero.end(), [](std::size_t n) { return n > 0; });
   }
   EXPECT_TRUE(alive) << "scale " << scale << ": no seed gives a live network; non-zero outputs per layer: "
                      << fmt::format("{}", fmt::join(initial.nonzero, " "));
@@ -193,7 +194,8 @@ void expect_equal_after_a_training_step(model::Model& model, const data::Split& 
   {
     tensor::ShardPool pool(2);
     Engine engine(model, true, pool);
-    const PreparedSplit train_events = engine.prepare(train ? *train : generate_events(model, 128, 12, classes));
+    const PreparedSplit train_events =
+        engine.prepare(train ? *train : generate_events(model, 128, 12, classes));
     std::vector<std::uint32_t> order(train_events.events);
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     const std::vector<std::vector<float>> before = model.parameters();
@@ -305,7 +307,9 @@ TEST_P(QatExactness, ModelsWhereEveryHls4mlRuleShowsEqualTheFixedInference) {
   };
   for (const Variant& variant : {Variant{"3", "Softmax", 3}, Variant{"[3, 2]", "Sigmoid", 1}}) {
     std::string text = kRulesModel;
-    auto replace = [&](const std::string& key, const std::string& value) { text.replace(text.find(key), key.size(), value); };
+    auto replace = [&](const std::string& key, const std::string& value) {
+      text.replace(text.find(key), key.size(), value);
+    };
     replace("POOL", variant.pool);
     replace("UNITS", std::to_string(variant.units));
     replace("HEAD", variant.head);

@@ -87,9 +87,9 @@ LayerCode emit_sigmoid(const LayerPlan& plan, const EmitContext&) {
   code.types = fill_snippet("typedef {{table}} {{id}}_table_t;\n",
                             {{"id", plan.id}, {"table", table.table_type.to_string()}}, plan);
   if (layer.profile == spec::ArithmeticProfile::Hls4ml) {
-    code.config = fill_snippet(
-        kHls4mlSigmoidConfig, {{"id", plan.id}, {"n_in", layer.input.size()}, {"table_size", table.raw.size()}},
-        plan);
+    code.config =
+        fill_snippet(kHls4mlSigmoidConfig,
+                     {{"id", plan.id}, {"n_in", layer.input.size()}, {"table_size", table.raw.size()}}, plan);
     code.call = fill_snippet(kHls4mlSigmoidCall, call_placeholders(plan), plan);
     code.arrays.push_back(
         {"_table",
@@ -132,18 +132,19 @@ LayerCode emit_softmax(const LayerPlan& plan, const EmitContext& context) {
         kHls4mlSoftmaxConfig,
         {{"id", plan.id}, {"n_in", layer.input.size()}, {"table_size", tables.exp_layout.size}}, plan);
     code.call = fill_snippet(kHls4mlSoftmaxCall, call_placeholders(plan), plan);
-    code.arrays.push_back({"_exp_table",
-                           fmt::format("{}: hls4ml exp table, {} entries addressed by the top bits of x - max",
-                                       plan.id, tables.exp_raw.size()),
-                           fmt::format("static const {}_exp_table_t {}_exp_table[{}]", plan.id, plan.id,
-                                       tables.exp_raw.size()),
-                           initializer(tables.exp_raw, tables.exp_type, what)});
-    code.arrays.push_back({"_inv_table",
-                           fmt::format("{}: hls4ml 1/s table, {} entries addressed by the top bits of the sum",
-                                       plan.id, tables.inverse_raw.size()),
-                           fmt::format("static const {}_inv_table_t {}_inv_table[{}]", plan.id, plan.id,
-                                       tables.inverse_raw.size()),
-                           initializer(tables.inverse_raw, tables.inverse_type, what)});
+    code.arrays.push_back(
+        {"_exp_table",
+         fmt::format("{}: hls4ml exp table, {} entries addressed by the top bits of x - max", plan.id,
+                     tables.exp_raw.size()),
+         fmt::format("static const {}_exp_table_t {}_exp_table[{}]", plan.id, plan.id, tables.exp_raw.size()),
+         initializer(tables.exp_raw, tables.exp_type, what)});
+    code.arrays.push_back(
+        {"_inv_table",
+         fmt::format("{}: hls4ml 1/s table, {} entries addressed by the top bits of the sum", plan.id,
+                     tables.inverse_raw.size()),
+         fmt::format("static const {}_inv_table_t {}_inv_table[{}]", plan.id, plan.id,
+                     tables.inverse_raw.size()),
+         initializer(tables.inverse_raw, tables.inverse_type, what)});
     return code;
   }
   code.types = fill_snippet(kSoftmaxTypes,
