@@ -60,11 +60,12 @@ TEST(ModelFile, RoundTripKeepsEverythingExactly) {
 }
 
 // Saves a model, edits its JSON, and expects loading to fail naming the file and `parts`.
+// `file`: the temporary file's name (tests running at once need different ones).
 void expect_load_error(const std::function<void(nlohmann::json&)>& edit,
-                       const std::vector<std::string>& parts) {
+                       const std::vector<std::string>& parts, const std::string& file = "bad.json") {
   Model model(paper_model("neutrino", 8));
   model.initialize(1);
-  const std::string path = temporary_path("bad.json");
+  const std::string path = temporary_path(file);
   save_model(model, path);
   nlohmann::json j;
   {
@@ -130,8 +131,10 @@ TEST(ModelFile, ArithmeticProfileRoundTrips) {
     EXPECT_EQ(load_model(path).spec().arithmetic_profile, ArithmeticProfile::Exact);
     std::filesystem::remove(path);
   }
-  expect_load_error([](auto& j) { j["arithmetic_profile"] = "vivado"; }, {"arithmetic_profile", "vivado"});
-  expect_load_error([](auto& j) { j["arithmetic_profile"] = 1; }, {"arithmetic_profile", "string"});
+  expect_load_error([](auto& j) { j["arithmetic_profile"] = "vivado"; }, {"arithmetic_profile", "vivado"},
+                    "bad_profile.json");
+  expect_load_error([](auto& j) { j["arithmetic_profile"] = 1; }, {"arithmetic_profile", "string"},
+                    "bad_profile.json");
 }
 
 TEST(ModelFile, ConfigOrModelByExtension) {
