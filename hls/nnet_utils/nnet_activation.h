@@ -8,6 +8,11 @@
 //  - softmax (numerically stable): d_i = max_j x_j - x_i >= 0 (exact); e_i = exp_table[index of d_i
 //    over [0, 2^exp_range_log2)]; s = sum_i e_i (exact in accum_t); res_i = e_i x inv_table[index of
 //    s over [0, 2^inv_range_log2)], the product exact and cast once to res_T.
+// sigmoid_hls4ml and softmax_hls4ml follow hls4ml's tables instead (arithmetic profile hls4ml,
+// docs/semantics.md "Arithmetic profiles"): entries at the left edge of each bin, sigmoid indexed by
+// trunc(x * table_size/16) + table_size/2, softmax's tables by the top log2(table_size) bits of
+// d_i = x_i - max (in the input's width with AP_RND, AP_SAT) and of the sum (summed pairwise in
+// exp_table_t, as hls4ml's adder tree).
 // Latency: relu/linear constant; sigmoid one table read; softmax grows with log2(n_in) (max tree,
 // adder tree). Size grows with n_in (and table_size words per table).
 #ifndef NNET_ACTIVATION_H_
@@ -130,6 +135,92 @@ Exponentials:
 
   const typename CONFIG_T::inv_table_t inverse =
       inv_table[unsigned_table_index<CONFIG_T::inv_table_size, CONFIG_T::inv_range_log2>(sum)];
+Normalize:
+  for (unsigned index = 0; index < CONFIG_T::n_in; index++) {
+#pragma HLS UNROLL
+    res[index] = res_T(exponentials[index] * inverse);
+  }
+}
+
+/// Default configuration of sigmoid_hls4ml: 1024 entries over [-8, 8) (hls4ml's activ_config).
+struct sigmoid_hls4ml_config {
+  static const unsigned n_in = 1;
+  static const unsigned table_size = 1024;  // a power of two
+  typedef ap_fixed<18, 8> table_t;
+};
+
+/// hls4ml's sigmoid: res[i] = table[clamp(trunc(data[i] * table_size/16) + table_size/2)], cast.
+template <class data_T, class res_T, typename CONFIG_T>
+void sigmoid_hls4ml(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+                    const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
+#pragma HLS PIPELINE II = 1
+  static_assert(CONFIG_T::table_size >= 2 && (CONFIG_T::table_size & (CONFIG_T::table_size - 1)) == 0,
+                "sigmoid_hls4ml: table_size must be a power of two");
+  const int width = ceil_log2<CONFIG_T::table_size>::value;
+Sigmoid:
+  for (unsigned index = 0; index < CONFIG_T::n_in; index++) {
+#pragma HLS UNROLL
+    // Truncating toward zero and saturating to [-8, 8) in table_size steps: hls4ml's int cast and clamp.
+    const ap_fixed<width, 4, AP_TRN_ZERO, AP_SAT> position = data[index];
+    ap_uint<width> bits = position.range(width - 1, 0);
+    bits[width - 1] = !bits[width - 1];  // plus table_size/2
+    res[index] = res_T(table[bits.to_uint()]);
+  }
+}
+
+/// Default configuration of softmax_hls4ml (hls4ml's "stable" softmax).
+struct softmax_hls4ml_config {
+  static const unsigned n_in = 10;
+  static const unsigned table_size = 1024;  // a power of two, both tables
+  typedef ap_fixed<18, 8> exp_table_t;
+  typedef ap_fixed<18, 8> inv_table_t;
+};
+
+/// The sum of n values of T as hls4ml's adder tree groups it: the left part is the largest power of
+/// two below n, and every partial sum is cast to T.
+template <class T, unsigned n>
+struct pairwise_sum {
+  static T sum(const T* values) {
+#pragma HLS INLINE
+    const unsigned left = next_power_of_two<n>::value / 2;
+    return T(pairwise_sum<T, left>::sum(values) + pairwise_sum<T, n - left>::sum(values + left));
+  }
+};
+template <class T>
+struct pairwise_sum<T, 1> {
+  static T sum(const T* values) { return values[0]; }
+};
+
+/// hls4ml's stable softmax; see the file comment.
+template <class data_T, class res_T, typename CONFIG_T>
+void softmax_hls4ml(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+                    const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::table_size],
+                    const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::table_size]) {
+#pragma HLS PIPELINE II = 1
+  static_assert(CONFIG_T::table_size >= 2 && (CONFIG_T::table_size & (CONFIG_T::table_size - 1)) == 0,
+                "softmax_hls4ml: table_size must be a power of two");
+  const int bits = ceil_log2<CONFIG_T::table_size>::value;
+  const int data_width = data_T::width, sum_width = CONFIG_T::exp_table_t::width;
+  static_assert(data_T::width >= bits && CONFIG_T::exp_table_t::width >= bits,
+                "softmax_hls4ml: the input and exp_table_t need at least log2(table_size) bits");
+  data_T largest = data[0];
+FindMax:
+  for (unsigned index = 1; index < CONFIG_T::n_in; index++) {
+#pragma HLS UNROLL
+    if (data[index] > largest) largest = data[index];
+  }
+
+  typename CONFIG_T::exp_table_t exponentials[CONFIG_T::n_in];
+Exponentials:
+  for (unsigned index = 0; index < CONFIG_T::n_in; index++) {
+#pragma HLS UNROLL
+    const ap_fixed<data_T::width, data_T::iwidth, AP_RND, AP_SAT> difference = data[index] - largest;
+    exponentials[index] = exp_table[difference.range(data_width - 1, data_width - bits).to_uint()];
+  }
+  const typename CONFIG_T::exp_table_t sum =
+      pairwise_sum<typename CONFIG_T::exp_table_t, CONFIG_T::n_in>::sum(exponentials);
+  const typename CONFIG_T::inv_table_t inverse =
+      inv_table[sum.range(sum_width - 1, sum_width - bits).to_uint()];
 Normalize:
   for (unsigned index = 0; index < CONFIG_T::n_in; index++) {
 #pragma HLS UNROLL

@@ -19,6 +19,13 @@ static const unsigned select_raster = 0;
 /// topk: the N largest channel-0 values, ties to the lower raster index, slots in descending value.
 static const unsigned select_topk = 1;
 
+/// Arithmetic profiles (CONFIG_T::arithmetic_profile of sparse_input_reduce and the sparse pooling
+/// kernels; docs/semantics.md, "Arithmetic profiles"). exact: the project's rules (the default);
+/// hls4ml: hls4ml's sparse kernels' rules (empty slots copy pixel 0's other channels, max pooling
+/// from 0, average pooling by per-side reciprocals truncated to ap_ufixed<10,0>).
+static const unsigned arithmetic_exact = 0;
+static const unsigned arithmetic_hls4ml = 1;
+
 /// Pooling operations (CONFIG_T::pool_op) of the sparse and streamed pooling kernels.
 static const unsigned pool_average = 0;
 static const unsigned pool_max = 1;
@@ -66,6 +73,19 @@ pool_reciprocal_t pool_reciprocal() {
   pool_reciprocal_t reciprocal = 0;
   reciprocal.range(reciprocal_bits - 1, 0) = pool_reciprocal_raw(area);
   return reciprocal;
+}
+
+/// hls4ml profile: the average-pooling factor 1/p_h x 1/p_w, each side's reciprocal truncated to
+/// ap_ufixed<10,0> (raw floor(1024 / side); a side of 1 is not multiplied: factor 1024). Exact in
+/// ap_ufixed<20,0>; a 1x1 pool is not multiplied at all (its factor 1 does not fit: this returns 0).
+template <unsigned pool_height, unsigned pool_width>
+ap_ufixed<20, 0> hls4ml_pool_scale() {
+#pragma HLS INLINE
+  ap_ufixed<20, 0> scale = 0;
+  const unsigned long long raw =
+      (pool_height > 1 ? 1024 / pool_height : 1024) * (pool_width > 1 ? 1024 / pool_width : 1024);
+  scale.range(19, 0) = raw & 0xFFFFF;
+  return scale;
 }
 
 /// A table index as a function of the input's raw bits (docs/semantics.md, "Lookup tables").

@@ -27,7 +27,8 @@ struct sparse_input_reduce_config {
   static const unsigned n_chan = 1;
   static const unsigned n_sparse = 8;  // N, the slot budget
   static const unsigned selection = select_raster;
-  typedef ap_uint<4> hash_t;  // holds 1..max(height, width)
+  static const unsigned arithmetic_profile = arithmetic_exact;  // or arithmetic_hls4ml (empty slots)
+  typedef ap_uint<4> hash_t;                                    // holds 1..max(height, width)
 };
 
 /// Index of the first (lowest raster index) pixel still marked active: a balanced "find first"
@@ -99,7 +100,8 @@ LargestTree:
 }
 
 /// Selects up to N active pixels of x into slots 0..N-1 (policy CONFIG_T::selection); slots left
-/// over are empty: all channels zero and hash (1, 1).
+/// over are empty: all channels zero and hash (1, 1) (arithmetic_hls4ml: channels 1..C-1 copied from
+/// pixel 0, hls4ml's rule).
 template <class data_T, class res_T, typename CONFIG_T>
 void sparse_input_reduce(data_T x[CONFIG_T::height * CONFIG_T::width * CONFIG_T::n_chan],
                          const data_T threshold, res_T feat_out[CONFIG_T::n_sparse * CONFIG_T::n_chan],
@@ -133,8 +135,14 @@ FillSlots:
   CopyChannels:
     for (unsigned channel = 0; channel < CONFIG_T::n_chan; channel++) {
 #pragma HLS UNROLL
-      feat_out[CONFIG_T::n_chan * slot + channel] =
-          found ? res_T(x[CONFIG_T::n_chan * index + channel]) : res_T(0);
+      // An empty slot is all zero; under hls4ml's rule it takes channels 1..C-1 of pixel 0.
+      res_T value = 0;
+      if (found) {
+        value = res_T(x[CONFIG_T::n_chan * index + channel]);
+      } else if (CONFIG_T::arithmetic_profile == arithmetic_hls4ml && channel > 0) {
+        value = res_T(x[channel]);
+      }
+      feat_out[CONFIG_T::n_chan * slot + channel] = value;
     }
     hash_out[2 * slot] = found ? index / CONFIG_T::width + 1 : 1;
     hash_out[2 * slot + 1] = found ? index % CONFIG_T::width + 1 : 1;

@@ -10,6 +10,9 @@
 //  - max: Keras MaxPooling2D on the zero-filled image: the largest value of the cell's active slots,
 //    and 0 too when fewer than p_h*p_w slots of the cell are active (active slots have distinct
 //    coordinates; inactive slots, e.g. merged duplicates, hold no pixel).
+// With CONFIG_T::arithmetic_profile == arithmetic_hls4ml (hls4ml's sparse kernels): average
+// multiplies the sum by hls4ml_pool_scale (1/p_h and 1/p_w each truncated to ap_ufixed<10,0>), the
+// product exact, cast once; max is a running maximum from 0 over the cell's slots, cast once.
 // Latency grows with log2(N) (comparators and adder trees); size with N^2 x C.
 #ifndef NNET_SPARSE_POOL_H_
 #define NNET_SPARSE_POOL_H_
@@ -35,7 +38,8 @@ struct sparse_pool_config {
   static const unsigned n_sparse = 8;
   static const unsigned n_chan = 1;
   static const unsigned pool_op = pool_average;  // used by sparse_pool only
-  typedef ap_fixed<24, 12> accum_t;              // the exact cell sum (average pooling)
+  static const unsigned arithmetic_profile = arithmetic_exact;
+  typedef ap_fixed<24, 12> accum_t;  // the exact cell sum (average pooling)
   typedef ap_uint<4> hash_t;
 };
 
@@ -110,6 +114,9 @@ AverageSlots:
         feat_out[C * slot + channel] = 0;
       } else if (area == 1) {
         feat_out[C * slot + channel] = res_T(sum);
+      } else if (CONFIG_T::arithmetic_profile == arithmetic_hls4ml) {
+        feat_out[C * slot + channel] =
+            res_T(sum * hls4ml_pool_scale<CONFIG_T::pool_height, CONFIG_T::pool_width>());
       } else {
         feat_out[C * slot + channel] = res_T(sum * pool_reciprocal<area>());
       }
@@ -147,6 +154,27 @@ MarkActive:
 #pragma HLS UNROLL
       if (feat_in[C * slot + channel] != 0) slot_active[slot] = true;
     }
+  }
+
+  if (CONFIG_T::arithmetic_profile == arithmetic_hls4ml) {
+  Hls4mlMaxSlots:
+    for (unsigned slot = 0; slot < CONFIG_T::n_sparse; slot++) {
+#pragma HLS UNROLL
+    Hls4mlMaxChannels:
+      for (unsigned channel = 0; channel < C; channel++) {
+#pragma HLS UNROLL
+        data_T largest = 0;  // hls4ml: the running maximum starts at 0
+      Hls4mlMaxCell:
+        for (unsigned member = 0; member < CONFIG_T::n_sparse; member++) {
+#pragma HLS UNROLL
+          if (pooled[2 * member] == pooled[2 * slot] && pooled[2 * member + 1] == pooled[2 * slot + 1] &&
+              feat_in[C * member + channel] > largest)
+            largest = feat_in[C * member + channel];
+        }
+        feat_out[C * slot + channel] = leads_cell[slot] ? res_T(largest) : res_T(0);
+      }
+    }
+    return;
   }
 
 MaxSlots:

@@ -1,5 +1,6 @@
 #include "sparsepixels/fixed/activation_tables.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -101,6 +102,72 @@ std::vector<std::int64_t> softmax_exp_table(const FixedType& table_type, const T
 std::vector<std::int64_t> softmax_inverse_table(const FixedType& table_type, const TableLayout& layout) {
   require_signedness(layout, false, "softmax inverse");
   return tabulate(table_type, layout, [](double sum) { return 1.0 / sum; });
+}
+
+std::vector<std::int64_t> hls4ml_sigmoid_table(const FixedType& table_type, std::size_t size) {
+  TableLayout{size, 3, true}.validate();
+  table_type.validate();
+  std::vector<std::int64_t> table(size);
+  for (std::size_t entry = 0; entry < size; ++entry) {
+    // hls4ml's float steps: the left edge of the bin, then 1.0 / (1 + expf(-x)) rounded to float.
+    const float edge = static_cast<float>(16.0 * (static_cast<double>(entry) - size / 2.0) / size);
+    const float value = static_cast<float>(1.0 / (1.0f + std::exp(-edge)));
+    table[entry] = table_type.quantize_raw(value);
+  }
+  return table;
+}
+
+std::size_t hls4ml_sigmoid_index(std::size_t size, std::int64_t raw, int fraction) {
+  // x * size / 16 = raw * 2^(log2(size) - 4 - fraction), truncated toward zero (a C cast to int).
+  const int shift = log2_exact(size) - 4 - fraction;
+  Int128 scaled = raw;
+  if (shift >= 0) {
+    scaled *= Int128(1) << std::min(shift, 100);
+  } else {
+    scaled = -shift >= 100 ? 0 : scaled / (Int128(1) << -shift);  // C division truncates toward zero
+  }
+  const Int128 index = scaled + static_cast<Int128>(size / 2);
+  if (index < 0) return 0;
+  if (index > static_cast<Int128>(size - 1)) return size - 1;
+  return static_cast<std::size_t>(index);
+}
+
+double hls4ml_table_address(const FixedType& address_type, std::size_t entry, std::size_t size) {
+  const int bits = log2_exact(size);
+  // The top `bits` bits of a width-bit pattern; signed types read it in two's complement.
+  std::int64_t top = static_cast<std::int64_t>(entry);
+  if (address_type.is_signed && (entry >> (bits - 1)) != 0) top -= static_cast<std::int64_t>(size);
+  return std::ldexp(static_cast<double>(top), address_type.width - bits - address_type.fraction());
+}
+
+std::size_t hls4ml_top_bits_index(const FixedType& address_type, std::int64_t raw, std::size_t size) {
+  const int bits = log2_exact(size);
+  const std::uint64_t pattern = static_cast<std::uint64_t>(raw);
+  return static_cast<std::size_t>((pattern >> (address_type.width - bits)) & (size - 1));
+}
+
+std::vector<std::int64_t> hls4ml_softmax_exp_table(const FixedType& table_type, const FixedType& address_type,
+                                                   std::size_t size) {
+  TableLayout{size, 3, false}.validate();
+  table_type.validate();
+  std::vector<std::int64_t> table(size);
+  for (std::size_t entry = 0; entry < size; ++entry) {
+    const float x = static_cast<float>(hls4ml_table_address(address_type, entry, size));
+    table[entry] = table_type.quantize_raw(std::exp(x));  // expf, as hls4ml's exp_fcn_float
+  }
+  return table;
+}
+
+std::vector<std::int64_t> hls4ml_softmax_inverse_table(const FixedType& table_type,
+                                                       const FixedType& address_type, std::size_t size) {
+  TableLayout{size, 3, false}.validate();
+  table_type.validate();
+  std::vector<std::int64_t> table(size);
+  for (std::size_t entry = 0; entry < size; ++entry) {
+    const float x = static_cast<float>(hls4ml_table_address(address_type, entry, size));
+    table[entry] = x == 0.0f ? table_type.max_raw() : table_type.quantize_raw(1 / x);  // float division
+  }
+  return table;
 }
 
 std::string exact_decimal(std::int64_t raw, int fraction) {

@@ -52,8 +52,11 @@ class FixedSigmoid final : public FixedLayer {
   void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
     out.raw.resize(in.raw.size());
     out.hash.clear();
+    const bool hls4ml = info_.profile == spec::ArithmeticProfile::Hls4ml;
     for (std::size_t k = 0; k < in.raw.size(); ++k) {
-      const std::size_t entry = table_.layout.index(in.raw[k], input_type_.fraction());
+      const std::size_t entry =
+          hls4ml ? fixed::hls4ml_sigmoid_index(table_.layout.size, in.raw[k], input_type_.fraction())
+                 : table_.layout.index(in.raw[k], input_type_.fraction());
       out.raw[k] =
           fixed_arithmetic::cast_typed(info_.types.result, table_.table_type, table_.raw[entry], profile);
     }
@@ -68,9 +71,10 @@ class FixedSoftmax final : public FixedLayer {
  public:
   FixedSoftmax(const spec::ResolvedLayer& info, const fixed::FixedType& input_type,
                const std::vector<float>& weights, const std::vector<float>& bias)
-      : FixedLayer(info, input_type, weights, bias), tables_(make_softmax_tables(info)) {}
+      : FixedLayer(info, input_type, weights, bias), tables_(make_softmax_tables(info, input_type)) {}
 
   void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
+    if (info_.profile == spec::ArithmeticProfile::Hls4ml) return forward_hls4ml(in, out, profile);
     using namespace fixed_arithmetic;
     const std::size_t n_in = in.raw.size();
     const int in_fraction = input_type_.fraction();
@@ -97,6 +101,44 @@ class FixedSoftmax final : public FixedLayer {
   }
 
  private:
+  // hls4ml's stable softmax: d = x - max in the input's width with AP_RND/AP_SAT, the exp table read
+  // at d's top bits, the exponentials summed pairwise in the table type (hls4ml's adder tree), the
+  // inverse table read at the sum's top bits, each result the exact product cast once.
+  void forward_hls4ml(const LayerValues& in, LayerValues& out, LayerProfile* profile) const {
+    using namespace fixed_arithmetic;
+    const std::size_t n_in = in.raw.size(), size = tables_.exp_layout.size;
+    fixed::FixedType difference_type = input_type_;
+    difference_type.quantization = fixed::Quantization::RND;
+    difference_type.overflow = fixed::Overflow::SAT;
+    difference_type.saturation_bits = 0;
+    const std::int64_t largest = *std::max_element(in.raw.begin(), in.raw.end());
+    std::vector<std::int64_t> exponentials(n_in);
+    for (std::size_t k = 0; k < n_in; ++k) {
+      const std::int64_t difference =
+          difference_type.cast_raw(Int128(in.raw[k]) - largest, input_type_.fraction());
+      exponentials[k] = tables_.exp_raw[fixed::hls4ml_top_bits_index(difference_type, difference, size)];
+    }
+    const std::int64_t sum = tree_sum(exponentials.data(), n_in);
+    const std::int64_t inverse =
+        tables_.inverse_raw[fixed::hls4ml_top_bits_index(tables_.sum_type, sum, tables_.inverse_layout.size)];
+    const int product_fraction = tables_.exp_type.fraction() + tables_.inverse_type.fraction();
+    out.raw.resize(n_in);
+    out.hash.clear();
+    for (std::size_t k = 0; k < n_in; ++k) {
+      out.raw[k] =
+          cast_value(info_.types.result, Int128(exponentials[k]) * inverse, product_fraction, profile);
+    }
+  }
+
+  // hls4ml's reduce: the left part is the largest power of two below n; each sum cast to the type.
+  std::int64_t tree_sum(const std::int64_t* values, std::size_t n) const {
+    if (n == 1) return values[0];
+    std::size_t left = 1;
+    while (2 * left < n) left *= 2;
+    const std::int64_t a = tree_sum(values, left), b = tree_sum(values + left, n - left);
+    return tables_.sum_type.cast_raw(fixed::Int128(a) + b, tables_.sum_type.fraction());
+  }
+
   SoftmaxTables tables_;
 };
 
@@ -225,12 +267,26 @@ SigmoidTable make_sigmoid_table(const spec::ResolvedLayer& layer) {
   SigmoidTable table;
   table.table_type = layer.types.table;
   table.layout = fixed::TableLayout{kTableSize, kSigmoidRangeLog2, true};
+  if (layer.profile == spec::ArithmeticProfile::Hls4ml) {
+    table.raw = fixed::hls4ml_sigmoid_table(table.table_type, kTableSize);
+    return table;
+  }
   table.raw = fixed::sigmoid_table(table.table_type, table.layout);
   return table;
 }
 
-SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer) {
+SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer, const fixed::FixedType& input_type) {
   SoftmaxTables tables;
+  if (layer.profile == spec::ArithmeticProfile::Hls4ml) {
+    // hls4ml: both tables and the sum in the layer's table type, both indexed by top bits (the
+    // layouts only carry the size); the exp table is addressed in the softmax input type.
+    tables.exp_type = tables.inverse_type = tables.sum_type = layer.types.table;
+    tables.exp_layout = tables.inverse_layout = fixed::TableLayout{kTableSize, 0, false};
+    tables.exp_raw = fixed::hls4ml_softmax_exp_table(tables.exp_type, input_type, kTableSize);
+    tables.inverse_raw =
+        fixed::hls4ml_softmax_inverse_table(tables.inverse_type, tables.exp_type, kTableSize);
+    return tables;
+  }
   // The kernel defaults (nnet::softmax_config) where the model has no field: the inverse table in
   // ap_fixed<18,8> over [0, 64), widened when n_in >= 64.
   tables.exp_type = layer.types.table;

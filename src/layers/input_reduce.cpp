@@ -76,6 +76,15 @@ class FixedInputReduce final : public FixedLayer {
       out.hash[2 * slot] = pixel / width + 1;
       out.hash[2 * slot + 1] = pixel % width + 1;
     }
+    if (info_.profile == spec::ArithmeticProfile::Hls4ml) {
+      // hls4ml: an empty slot takes channels 1..C-1 of pixel 0 (a phantom pixel at (1, 1) for C > 1).
+      for (std::size_t slot = chosen.size(); slot < static_cast<std::size_t>(slots); ++slot) {
+        for (int channel = 1; channel < C; ++channel) {
+          out.raw[C * slot + channel] =
+              fixed_arithmetic::cast_typed(info_.types.result, input_type_, in.raw[channel], profile);
+        }
+      }
+    }
   }
 
  private:
@@ -169,10 +178,16 @@ class InputReduce final : public Layer {
                           });
         for (std::size_t k = 0; k < count; ++k) keep(candidates[k].second);
       }
+      // hls4ml: empty slots take channels 1..C-1 of pixel 0, phantom pixels at (1, 1) that the
+      // neighbour tables must see (with C = 1 they stay all zero).
+      const bool phantoms = info_.profile == spec::ArithmeticProfile::Hls4ml && channels > 1;
       for (int s = filled; s < slots; ++s) {
         geometry->row[base + s] = 1;
         geometry->col[base + s] = 1;
-        geometry->position[base + s] = 0;
+        geometry->position[base + s] = phantoms ? 1 : 0;
+        if (phantoms) {
+          for (int c = 1; c < channels; ++c) features[s * channels + c] = read(image, 0, c);
+        }
       }
     }
   }

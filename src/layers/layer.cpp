@@ -97,6 +97,15 @@ int arithmetic_bits(const spec::ResolvedLayer& info) {
       return info.types.accum.width;
     case spec::AccumulatorRule::PoolSum: {
       const int area = info.spec.pool_height * info.spec.pool_width;
+      if (info.profile == spec::ArithmeticProfile::Hls4ml &&
+          info.spec.kind == spec::LayerKind::SparseAvgPool2D) {
+        // hls4ml's two per-side reciprocals (1 for a side of 1): the bits of their product.
+        std::int64_t scale = 1;
+        for (const int side : {info.spec.pool_height, info.spec.pool_width}) {
+          if (side > 1) scale *= hls4ml_pool_reciprocal_raw(side);
+        }
+        return info.types.accum.width + (scale > 1 ? significant_bits(scale) : 0);
+      }
       const int reciprocal_bits = area > 1 ? significant_bits(pool_reciprocal_raw(area)) : 0;
       return info.types.accum.width + reciprocal_bits;
     }

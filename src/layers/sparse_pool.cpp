@@ -8,6 +8,19 @@
 
 namespace sparsepixels::layers {
 
+std::int64_t hls4ml_pool_reciprocal_raw(int side) {
+  return (std::int64_t{1} << kHls4mlReciprocalBits) / side;  // 1/side truncated to 10 fraction bits
+}
+
+double hls4ml_pooling_scale(int pool_height, int pool_width) {
+  double scale = 1.0;
+  for (const int side : {pool_height, pool_width}) {
+    if (side > 1)
+      scale *= std::ldexp(static_cast<double>(hls4ml_pool_reciprocal_raw(side)), -kHls4mlReciprocalBits);
+  }
+  return scale;  // exact: at most 20 significant bits
+}
+
 double pooling_reciprocal(int area) {
   // The raw bits the fixed path uses (round half to even to ap_ufixed<18,0>), as a double (exact).
   return area == 1
@@ -23,6 +36,19 @@ namespace {
 class FixedSparsePool final : public FixedLayer {
  public:
   using FixedLayer::FixedLayer;
+
+  // hls4ml: the sum times 1/p_h and then times 1/p_w, each an ap_ufixed<10,0> truncated from 1/p
+  // (skipped for a side of 1); both products exact, one cast.
+  std::int64_t hls4ml_average(std::int64_t accumulated, LayerProfile* profile) const {
+    fixed::Int128 product = accumulated;
+    int fraction = info_.types.accum.fraction();
+    for (const int side : {info_.spec.pool_height, info_.spec.pool_width}) {
+      if (side == 1) continue;
+      product *= hls4ml_pool_reciprocal_raw(side);
+      fraction += kHls4mlReciprocalBits;
+    }
+    return fixed_arithmetic::cast_value(info_.types.result, product, fraction, profile);
+  }
 
   void forward(const LayerValues& in, LayerValues& out, LayerProfile* profile) const override {
     using namespace fixed_arithmetic;
@@ -45,6 +71,7 @@ class FixedSparsePool final : public FixedLayer {
     }
     out.raw.assign(static_cast<std::size_t>(slots) * C, 0);
     const bool average = info_.spec.kind == spec::LayerKind::SparseAvgPool2D;
+    const bool hls4ml = info_.profile == spec::ArithmeticProfile::Hls4ml;
     const std::int64_t reciprocal = area > 1 ? pool_reciprocal_raw(area) : 1;
     for (int slot = 0; slot < slots; ++slot) {
       // A slot leads its cell when its cell is in the output grid and no earlier slot shares it.
@@ -62,7 +89,15 @@ class FixedSparsePool final : public FixedLayer {
             if (same_cell(member, slot)) sum += in.raw[C * member + channel];
           }
           const std::int64_t accumulated = types.accum.cast_raw(sum, input_type_.fraction());  // exact
-          result = average_of_sum(types.result, types.accum, accumulated, area, reciprocal, profile);
+          result = hls4ml ? hls4ml_average(accumulated, profile)
+                          : average_of_sum(types.result, types.accum, accumulated, area, reciprocal, profile);
+        } else if (hls4ml) {
+          // hls4ml: a running maximum from 0 over the cell's slots (so never below 0).
+          std::int64_t largest = 0;
+          for (int member = 0; member < slots; ++member) {
+            if (same_cell(member, slot)) largest = std::max(largest, in.raw[C * member + channel]);
+          }
+          result = cast_typed(types.result, input_type_, largest, profile);
         } else {
           // Keras max pooling on the zero-filled image: active members, plus 0 if the cell has a gap.
           bool any = false;
@@ -106,10 +141,10 @@ class SparsePool final : public Layer {
     // also the winning slot per (owner slot, channel).
     const std::size_t owners_size = in.events * static_cast<std::size_t>(slots);
     out.index.assign(owners_size + (average_ ? 0 : in.values.size()), -1);
-    const float scale =
-        static_cast<float>(quantized_ ? pooling_reciprocal(pool_h * pool_w) : 1.0 / (pool_h * pool_w));
     const int area = pool_h * pool_w;
-    const double reciprocal = pooling_reciprocal(area);
+    const bool hls4ml = info_.profile == spec::ArithmeticProfile::Hls4ml;
+    const double reciprocal = quantized_scale();
+    const float scale = static_cast<float>(quantized_ ? reciprocal : 1.0 / area);
     if (double_sums_) out.negative.resize(out.values.size());
 
     for (std::size_t e = 0; e < in.events; ++e) {
@@ -142,7 +177,7 @@ class SparsePool final : public Layer {
           if (owner[s] < 0) continue;
           for (int c = 0; c < channels; ++c) sums[owner[s] * channels + c] += x[s * channels + c];
         }
-        if (area > 1) {
+        if (reciprocal != 1.0) {
           for (double& sum : sums) sum *= reciprocal;
         }
         quantize_exact(sums.data(), out.event_size, out, e * out.event_size);
@@ -151,7 +186,7 @@ class SparsePool final : public Layer {
           if (owner[s] < 0) continue;
           for (int c = 0; c < channels; ++c) y[owner[s] * channels + c] += x[s * channels + c];
         }
-        if (area > 1) {
+        if (scale != 1.0f) {
           for (std::size_t i = 0; i < out.event_size; ++i) y[i] *= scale;
         }
       } else {
@@ -177,8 +212,10 @@ class SparsePool final : public Layer {
                 best_slot = s;
               }
             }
-            // A cell with fewer real pixels than its area also holds an implicit zero (11.6).
-            if (best_slot < 0 || (candidates < area && best < 0.0f)) {
+            // A cell with fewer real pixels than its area also holds an implicit zero (11.6); hls4ml's
+            // running maximum starts at 0, so a maximum <= 0 is that 0 and no slot wins.
+            const bool floored = hls4ml ? best <= 0.0f : (candidates < area && best < 0.0f);
+            if (best_slot < 0 || floored) {
               best = 0.0f;
               best_slot = -1;
             }
@@ -197,8 +234,7 @@ class SparsePool final : public Layer {
     const int slots = info_.input.slots, channels = info_.input.channels;
     const int area = info_.spec.pool_height * info_.spec.pool_width;
     grad_in->assign(in.values.size(), 0.0f);
-    const float scale =
-        area == 1 ? 1.0f : static_cast<float>(quantized_ ? pooling_reciprocal(area) : 1.0 / area);
+    const float scale = area == 1 ? 1.0f : static_cast<float>(quantized_ ? quantized_scale() : 1.0 / area);
     const std::size_t owners_size = in.events * static_cast<std::size_t>(slots);
     for (std::size_t e = 0; e < in.events; ++e) {
       const std::int32_t* owner = out.index.data() + e * static_cast<std::size_t>(slots);
@@ -221,6 +257,13 @@ class SparsePool final : public Layer {
   }
 
  private:
+  // What QAT multiplies a cell sum by: R (reference 11.5), or hls4ml's two truncated reciprocals.
+  double quantized_scale() const {
+    const int pool_h = info_.spec.pool_height, pool_w = info_.spec.pool_width;
+    return info_.profile == spec::ArithmeticProfile::Hls4ml ? hls4ml_pooling_scale(pool_h, pool_w)
+                                                            : pooling_reciprocal(pool_h * pool_w);
+  }
+
   bool average_;
 };
 

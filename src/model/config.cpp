@@ -198,7 +198,8 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
   }
   Context context{origin, "", ""};
   if (!root.IsMap()) context.fail(root, "(top level)", "expected a mapping with 'input' and 'layers'");
-  check_keys(context, root, "", {"name", "input", "precision", "layers", "training", "hls"});
+  check_keys(context, root, "",
+             {"name", "input", "precision", "layers", "training", "hls", "arithmetic_profile"});
 
   ModelSpec spec;
   spec.name = read_scalar<std::string>(context, root, "name", spec.name);
@@ -214,6 +215,12 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
   if (input["type"].IsDefined()) spec.input_type = read_type(context, input["type"], "input.type");
 
   read_precision(context, root["precision"], "precision", spec.defaults);
+  const std::string profile = read_scalar<std::string>(context, root, "arithmetic_profile", "exact");
+  if (profile != "exact" && profile != "hls4ml") {
+    context.fail(root["arithmetic_profile"], "arithmetic_profile",
+                 fmt::format("expected 'exact' or 'hls4ml', got '{}'", shown(profile)));
+  }
+  spec.arithmetic_profile = parse_arithmetic_profile(profile, "arithmetic_profile");
 
   const YAML::Node hls = root["hls"];
   if (hls.IsDefined() && !hls.IsNull()) {

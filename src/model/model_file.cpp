@@ -226,6 +226,7 @@ void save_model(const Model& model, const std::string& path) {
               {"clock_uncertainty", spec.hls.clock_uncertainty},
               {"io_type", spec.hls.io_type},
               {"selection_policy", to_string(spec.hls.selection_policy)}};
+  j["arithmetic_profile"] = to_string(spec.arithmetic_profile);
 
   util::write_file_atomically(path, j.dump(1) + "\n");
 }
@@ -290,6 +291,15 @@ Model load_model(const std::string& path) {
     const std::string policy = r.get<std::string>(h, "selection_policy");
     if (policy != "raster" && policy != "topk") r.fail("hls.selection_policy", "expected raster or topk");
     spec.hls.selection_policy = policy == "raster" ? Selection::Raster : Selection::TopK;
+  }
+
+  // Files written before profiles existed have none: they follow the exact rules.
+  if (j.contains("arithmetic_profile")) {
+    const std::string profile = r.get<std::string>(j, "arithmetic_profile");
+    if (profile != "exact" && profile != "hls4ml") {
+      r.fail("arithmetic_profile", fmt::format("expected 'exact' or 'hls4ml', got '{}'", shown(profile)));
+    }
+    spec.arithmetic_profile = parse_arithmetic_profile(profile, "arithmetic_profile");
   }
 
   const json& layers = r.need(j, "layers");

@@ -121,6 +121,16 @@ std::string to_string(Selection selection) {
   return selection == Selection::Raster ? "raster" : "topk";
 }
 
+std::string to_string(ArithmeticProfile profile) {
+  return profile == ArithmeticProfile::Exact ? "exact" : "hls4ml";
+}
+
+ArithmeticProfile parse_arithmetic_profile(const std::string& text, const std::string& field) {
+  if (text == "exact") return ArithmeticProfile::Exact;
+  if (text == "hls4ml") return ArithmeticProfile::Hls4ml;
+  throw Error(fmt::format("field '{}': expected 'exact' or 'hls4ml', got '{}'", field, text));
+}
+
 std::size_t Shape::size() const {
   if (sparse) return static_cast<std::size_t>(slots) * static_cast<std::size_t>(channels);
   return static_cast<std::size_t>(height) * static_cast<std::size_t>(width) *
@@ -163,6 +173,9 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
 
   const fixed::FixedType builtin = fixed::FixedType::parse("ap_fixed<16,6>");
   const fixed::FixedType builtin_table = fixed::FixedType::parse("ap_fixed<18,2>");  // the kernels' default
+  // hls4ml's activation tables are ap_fixed<18,8> (its activ_config default).
+  const fixed::FixedType hls4ml_table = fixed::FixedType::parse("ap_fixed<18,8>");
+  const bool hls4ml = spec.arithmetic_profile == ArithmeticProfile::Hls4ml;
 
   std::vector<ResolvedLayer> out;
   Shape shape{false, spec.input_height, spec.input_width, spec.input_channels, 0};
@@ -192,6 +205,7 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
       fail("type", "this layer needs dense input (use the Sparse* layer or SparseFlatten first)");
     }
     layer.input = shape;
+    layer.profile = spec.arithmetic_profile;
     check_layer_limits(s, shape, fail);
     if (s.float_result && !spec.float_input) fail("float_result", "needs a float input (input.float)");
     // A float input stays float through the input reduction that reads it.
@@ -207,7 +221,7 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     types.weight = pick(p.weight, d.weight, builtin);
     types.bias = pick(p.bias, d.bias, builtin);
     types.result = pick(p.result, d.result, builtin);
-    types.table = pick(p.table, d.table, builtin_table);
+    types.table = pick(p.table, d.table, hls4ml ? hls4ml_table : builtin_table);
     types.accum = types.result;
     // Resolves an accumulator: 'auto' -> exact; an override must hold the exact one.
     auto resolve_accum = [&](const fixed::FixedType& exact) {
@@ -318,6 +332,17 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         if (shape.height != 1 || shape.width != 1) fail("type", "needs a vector input");
         if (s.kind == LayerKind::Sigmoid && shape.channels != 1) {
           fail("type", fmt::format("Sigmoid needs one input, got {}", shape.channels));
+        }
+        // hls4ml's stable softmax indexes its tables with the top 10 bits of a signed input.
+        if (hls4ml && s.kind == LayerKind::Softmax && (!data_type.is_signed || data_type.width < 10)) {
+          fail("type", fmt::format("arithmetic_profile hls4ml: Softmax needs a signed input of at least 10 "
+                                   "bits, got {}",
+                                   data_type.to_string()));
+        }
+        if (hls4ml && s.kind == LayerKind::Softmax && (!types.table.is_signed || types.table.width < 10)) {
+          fail("precision.table", fmt::format("arithmetic_profile hls4ml: Softmax needs a signed table type "
+                                              "of at least 10 bits, got {}",
+                                              types.table.to_string()));
         }
         break;
     }

@@ -35,6 +35,9 @@ void expect_bit_exact(const spec::ModelSpec& spec, std::uint64_t seed, int event
   const std::string record = codegen_test::read_text(folder.path() / "project" / "sparsepixels_config.yml");
   EXPECT_NE(record.find(sparse ? "io_type: \"io_parallel\"" : "io_type: \"io_stream\""), std::string::npos)
       << record;
+  EXPECT_NE(record.find("arithmetic_profile: \"" + spec::to_string(spec.arithmetic_profile) + "\""),
+            std::string::npos)
+      << record;
 }
 
 TEST(CodegenCsim, MnistSparseT8Bit) {
@@ -69,6 +72,98 @@ TEST(CodegenCsim, TopkAndMaxPooling) {
   }
   ASSERT_EQ(pools, 2);
   expect_bit_exact(spec, 17);
+}
+
+// The hls4ml arithmetic profile (docs/semantics.md, "Arithmetic profiles"): the generated kernels follow
+// hls4ml's rules exactly as the fixed inference does. Neutrino: 7x7 average pooling and a sigmoid head.
+TEST(CodegenCsim, Hls4mlProfilePool7AndSigmoid) {
+  auto spec = codegen_test::example("neutrino/sparse-t-8b");
+  spec.arithmetic_profile = spec::ArithmeticProfile::Hls4ml;
+  expect_bit_exact(spec, 41);
+}
+
+// MNIST with top-k selection, max pooling and a softmax head under the hls4ml profile.
+TEST(CodegenCsim, Hls4mlProfileMaxPoolingAndSoftmax) {
+  auto spec = codegen_test::example("mnist/sparse-s-8b");
+  spec.arithmetic_profile = spec::ArithmeticProfile::Hls4ml;
+  for (auto& layer : spec.layers) {
+    if (layer.kind == spec::LayerKind::InputReduce) layer.selection = spec::Selection::TopK;
+    if (layer.kind == spec::LayerKind::SparseAvgPool2D) layer.kind = spec::LayerKind::SparseMaxPool2D;
+  }
+  expect_bit_exact(spec, 42);
+}
+
+// Every hls4ml rule at once: two input channels with pixel 0 set on channel 1 only in half the events
+// (empty slots become phantom pixels at (1, 1)), max pooling of signed convolution outputs, 3x3 average
+// pooling and a softmax head; the generated code selects hls4ml's rules by config constants and kernels.
+TEST(CodegenCsim, Hls4mlProfileEveryRuleWithTwoChannels) {
+  const spec::ModelSpec spec = model::parse_config(R"(
+name: hls4ml_rules
+arithmetic_profile: hls4ml
+input: {height: 12, width: 12, channels: 2, type: "ap_fixed<12,4,AP_RND_CONV,AP_SAT>"}
+precision: {weight: "ap_fixed<8,2>", bias: "ap_fixed<8,2>", result: "ap_fixed<16,6,AP_RND_CONV,AP_SAT>", accum: auto}
+layers:
+  - {type: InputReduce, name: reduce, n_active: 8, threshold: 0.1}
+  - {type: SparseConv2D, name: conv1, filters: 2, kernel: 3}
+  - {type: SparseMaxPool2D, name: pool1, pool: 2}
+  - {type: SparseConv2D, name: conv2, filters: 2, kernel: 3}
+  - {type: SparseReLU, name: relu2}
+  - {type: SparseAvgPool2D, name: pool2, pool: 3}
+  - {type: SparseFlatten, name: flatten}
+  - {type: Dense, name: dense1, units: 3}
+  - {type: Softmax, name: softmax}
+)",
+                                                   "csim_test");
+  constexpr int kEvents = 1000;
+  TemporaryFolder folder("codegen-csim-hls4ml-rules");
+  const std::string model_path = codegen_test::save_random_model(spec, 43, folder.path());
+  // Random events (codegen_test::random_events), then pixel 0 = (0, 0.375) in every other event.
+  sparsepixels::data::Split split;
+  split.height = split.width = 12;
+  split.channels = 2;
+  split.x = codegen_test::random_events(kEvents, 12, 12, 2, 8, 0.1, spec.input_type, 44);
+  for (int e = 0; e < kEvents; e += 2) {
+    split.x[static_cast<std::size_t>(e) * 288] = 0.0f;
+    split.x[static_cast<std::size_t>(e) * 288 + 1] = 0.375f;
+  }
+  split.y.assign(kEvents, 0);
+  sparsepixels::data::DatasetInfo info;
+  info.source = "codegen test";
+  info.transform = "random sparse events, pixel 0 set on channel 1";
+  info.threshold = 0.1;
+  info.class_names = {"a", "b", "c"};
+  info.height = info.width = 12;
+  info.channels = 2;
+  const std::string data = (folder.path() / "data.h5").string();
+  sparsepixels::data::write_dataset(data, info, split, split, split);
+
+  // The rule shows: empty slots of the fixed inference carry pixel 0's channel 1.
+  const model::Model loaded = model::load_model(model_path);
+  const sparsepixels::inference::FixedModel fixed(loaded);
+  std::vector<sparsepixels::inference::LayerValues> outputs;
+  int events_with_phantoms = 0;
+  for (int e = 0; e < kEvents; ++e) {
+    fixed.run(split.event(static_cast<std::size_t>(e)), outputs);
+    bool phantom = false;
+    for (int slot = 0; slot < 8; ++slot)
+      phantom = phantom || (outputs[0].raw[2 * slot] == 0 && outputs[0].raw[2 * slot + 1] != 0);
+    events_with_phantoms += phantom ? 1 : 0;
+  }
+  EXPECT_GT(events_with_phantoms,
+            kEvents / 8);  // half the events set pixel 0; about half of those have empty slots
+
+  const fs::path project = folder.path() / "project";
+  sparsepixels::codegen::write_project(model_path, project.string());
+  sparsepixels::codegen::CsimOptions options;
+  options.data = data;
+  options.events = kEvents;
+  const auto report = sparsepixels::codegen::run_csim(project.string(), options);
+  EXPECT_EQ(report.events, static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(report.mismatches, 0u) << report.details;
+  const std::string parameters = codegen_test::read_text(project / "firmware" / "parameters.h");
+  const std::string top = codegen_test::read_text(project / "firmware" / "hls4ml_rules.cpp");
+  EXPECT_NE(parameters.find("arithmetic_profile = nnet::arithmetic_hls4ml"), std::string::npos);
+  EXPECT_NE(top.find("nnet::softmax_hls4ml"), std::string::npos);
 }
 
 // Trains `config` (QAT, batch statistics, moving statistics updated) on events whose label the model can

@@ -158,6 +158,24 @@ TEST(Config, ErrorsNameFileLayerAndField) {
                {"flatten", "dense input"});
 }
 
+TEST(Config, ArithmeticProfileIsExactUnlessSaid) {
+  EXPECT_EQ(parse_config(kNeutrinoSparse, "neutrino.yml").arithmetic_profile, ArithmeticProfile::Exact);
+  const std::string hls4ml = std::string(kNeutrinoSparse) + "arithmetic_profile: hls4ml\n";
+  const ModelSpec spec = parse_config(hls4ml, "neutrino.yml");
+  EXPECT_EQ(spec.arithmetic_profile, ArithmeticProfile::Hls4ml);
+  // Every resolved layer carries it; the Sigmoid's table defaults to hls4ml's ap_fixed<18,8>.
+  const auto resolved = resolve(spec);
+  for (const auto& layer : resolved) EXPECT_EQ(layer.profile, ArithmeticProfile::Hls4ml);
+  EXPECT_EQ(resolved.back().types.table, fixed::FixedType::parse("ap_fixed<18,8>"));
+  EXPECT_EQ(resolve(parse_config(kNeutrinoSparse, "neutrino.yml")).back().types.table,
+            fixed::FixedType::parse("ap_fixed<18,2>"));
+  expect_error("name: neutrino-sparse-l", "name: neutrino-sparse-l\narithmetic_profile: hls5ml",
+               {"arithmetic_profile", "hls5ml", "exact"});
+  // Accumulators narrower than exact stay rejected under the hls4ml profile too.
+  expect_error("accum: auto", "accum: \"ap_fixed<10,4>\"\narithmetic_profile: hls4ml",
+               {"precision.accum", "narrower"});
+}
+
 TEST(Config, MissingFileIsAClearError) {
   try {
     load_config("/nonexistent/model.yml");

@@ -60,11 +60,12 @@ TEST(ModelFile, RoundTripKeepsEverythingExactly) {
 }
 
 // Saves a model, edits its JSON, and expects loading to fail naming the file and `parts`.
+// `file`: the temporary file's name (tests running at once need different ones).
 void expect_load_error(const std::function<void(nlohmann::json&)>& edit,
-                       const std::vector<std::string>& parts) {
+                       const std::vector<std::string>& parts, const std::string& file = "bad.json") {
   Model model(paper_model("neutrino", 8));
   model.initialize(1);
-  const std::string path = temporary_path("bad.json");
+  const std::string path = temporary_path(file);
   save_model(model, path);
   nlohmann::json j;
   {
@@ -100,6 +101,40 @@ TEST(ModelFile, LoadRejectsBadFiles) {
   expect_load_error([](auto& j) { j["layers"][5]["output_shape"]["channels"] = 7; },
                     {"pool2", "output_shape"});
   expect_load_error([](auto& j) { j.erase("seed"); }, {"seed", "missing"});
+}
+
+TEST(ModelFile, ArithmeticProfileRoundTrips) {
+  for (const auto profile : {ArithmeticProfile::Exact, ArithmeticProfile::Hls4ml}) {
+    ModelSpec spec = paper_model("neutrino", 16);
+    spec.arithmetic_profile = profile;
+    Model model(spec);
+    model.initialize(3);
+    const std::string path = temporary_path("profile.json");
+    save_model(model, path);
+    nlohmann::json j;
+    {
+      std::ifstream in(path);
+      j = nlohmann::json::parse(in);
+    }
+    // Always written, the default too.
+    EXPECT_EQ(j["arithmetic_profile"], profile == ArithmeticProfile::Exact ? "exact" : "hls4ml");
+    const Model loaded = load_model(path);
+    EXPECT_EQ(loaded.spec().arithmetic_profile, profile);
+    EXPECT_EQ(loaded.resolved().back().profile, profile);
+    EXPECT_EQ(loaded.resolved().back().types.table, model.resolved().back().types.table);
+    // A file written before profiles existed has no field: exact.
+    j.erase("arithmetic_profile");
+    {
+      std::ofstream out(path);
+      out << j.dump();
+    }
+    EXPECT_EQ(load_model(path).spec().arithmetic_profile, ArithmeticProfile::Exact);
+    std::filesystem::remove(path);
+  }
+  expect_load_error([](auto& j) { j["arithmetic_profile"] = "vivado"; }, {"arithmetic_profile", "vivado"},
+                    "bad_profile.json");
+  expect_load_error([](auto& j) { j["arithmetic_profile"] = 1; }, {"arithmetic_profile", "string"},
+                    "bad_profile.json");
 }
 
 TEST(ModelFile, ConfigOrModelByExtension) {

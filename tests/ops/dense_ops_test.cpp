@@ -203,7 +203,7 @@ struct SoftmaxOp {
     softmax.precision.table = describe<table_t>();
     const auto layers = spec::resolve(model);
     const auto host = host_layer(layers, 0, in_type, {}, {});
-    const auto tables = sparsepixels::layers::make_softmax_tables(layers[0]);
+    const auto tables = sparsepixels::layers::make_softmax_tables(layers[0], in_type);
     tally.check(tables.exp_type == describe<table_t>() && tables.inverse_type == describe<inverse_t>() &&
                     tables.sum_type == describe<sum_t>(),
                 "softmax table and sum types");

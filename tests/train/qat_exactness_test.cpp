@@ -170,32 +170,67 @@ std::string describe(const Comparison& c) {
 
 constexpr std::size_t kEvents = 240;
 
-TEST(QatExactness, EveryExampleConfigEqualsTheFixedInference) {
+// Randomizes the model's parameters (scale as in randomize) from the first seed whose network is
+// alive (some non-zero output in every layer), so no layer's comparison is vacuous, and returns the
+// comparison of QAT (exact sums) with the fixed inference for it.
+Comparison compare_alive(model::Model& model, const data::Split& events, double scale) {
+  Comparison initial;
+  bool alive = false;
+  for (std::uint64_t seed = 1; seed <= 20 && !alive; ++seed) {
+    randomize(model, seed, scale);
+    initial = compare(model, events, layers::QatSums::Exact);
+    alive =
+        std::all_of(initial.nonzero.begin() + 1, initial.nonzero.end(), [](std::size_t n) { return n > 0; });
+  }
+  EXPECT_TRUE(alive) << "scale " << scale << ": no seed gives a live network; non-zero outputs per layer: "
+                     << fmt::format("{}", fmt::join(initial.nonzero, " "));
+  return initial;
+}
+
+// One QAT training step from the current weights (Adam, learning rate 0.01: every parameter moves by
+// about 0.01, past the 8-bit grids' half step); QAT must still equal the fixed inference after it.
+void expect_equal_after_a_training_step(model::Model& model, const data::Split& events, int classes,
+                                        const data::Split* train = nullptr) {
+  {
+    tensor::ShardPool pool(2);
+    Engine engine(model, true, pool);
+    const PreparedSplit train_events =
+        engine.prepare(train ? *train : generate_events(model, 128, 12, classes));
+    std::vector<std::uint32_t> order(train_events.events);
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    const std::vector<std::vector<float>> before = model.parameters();
+    engine.train_step(train_events, order.data(), order.size());
+    Adam adam(model, 0.01, 0.9, 0.999, 1e-7);
+    adam.step(engine.gradients());
+    engine.refresh();
+    EXPECT_NE(model.parameters(), before);
+  }
+  const Comparison after = compare(model, events, layers::QatSums::Exact);
+  EXPECT_EQ(after.mismatches, 0u) << describe(after);
+  EXPECT_GT(after.nonzero.back(), 0u);
+}
+
+// Every example config, under each arithmetic profile (docs/semantics.md, "Arithmetic profiles"):
+// the hls4ml profile changes average pooling over 7x7 cells (the neutrino models) and the tables.
+class QatExactness : public ::testing::TestWithParam<spec::ArithmeticProfile> {};
+
+TEST_P(QatExactness, EveryExampleConfigEqualsTheFixedInference) {
   const std::vector<std::string> configs = example_configs();
   ASSERT_EQ(configs.size(), 30u);
   std::size_t float32_mismatches = 0, wide_configs = 0;
   for (const std::string& path : configs) {
     SCOPED_TRACE(path);
-    model::Model model(model::load_config(path), path);
+    spec::ModelSpec spec = model::load_config(path);
+    spec.arithmetic_profile = GetParam();
+    model::Model model(spec, path);
     const int classes = model.output_size() == 1 ? 2 : static_cast<int>(model.output_size());
     const data::Split events = generate_events(model, kEvents, 11, classes);
     const std::size_t head = head_of(model);
     ASSERT_LT(head, model.size());
 
-    // Realistic weights (scale 1) and wide ones (scale 64), each from a seed whose network is alive
-    // (some non-zero output in every layer), so no layer's comparison is vacuous.
+    // Realistic weights (scale 1) and wide ones (scale 64).
     for (const double scale : {64.0, 1.0}) {
-      Comparison initial;
-      bool alive = false;
-      for (std::uint64_t seed = 1; seed <= 20 && !alive; ++seed) {
-        randomize(model, seed, scale);
-        initial = compare(model, events, layers::QatSums::Exact);
-        alive = std::all_of(initial.nonzero.begin() + 1, initial.nonzero.end(),
-                            [](std::size_t n) { return n > 0; });
-      }
-      ASSERT_TRUE(alive) << "scale " << scale
-                         << ": no seed gives a live network; non-zero outputs per layer: "
-                         << fmt::format("{}", fmt::join(initial.nonzero, " "));
+      const Comparison initial = compare_alive(model, events, scale);
       EXPECT_EQ(initial.mismatches, 0u) << "scale " << scale << ": " << describe(initial);
       const Comparison float32 = compare(model, events, layers::QatSums::Float32);
       float32_mismatches += float32.mismatches;
@@ -225,28 +260,83 @@ TEST(QatExactness, EveryExampleConfigEqualsTheFixedInference) {
     }
     wide_configs += wide ? 1 : 0;
 
-    // After one QAT training step from these weights (Adam, learning rate 0.01: every parameter
-    // moves by about 0.01, past the 8-bit grids' half step), still equal.
-    {
-      tensor::ShardPool pool(2);
-      Engine engine(model, true, pool);
-      const PreparedSplit train_events = engine.prepare(generate_events(model, 128, 12, classes));
-      std::vector<std::uint32_t> order(128);
-      for (std::uint32_t i = 0; i < 128; ++i) order[i] = i;
-      const std::vector<std::vector<float>> before = model.parameters();
-      engine.train_step(train_events, order.data(), order.size());
-      Adam adam(model, 0.01, 0.9, 0.999, 1e-7);
-      adam.step(engine.gradients());
-      engine.refresh();
-      EXPECT_NE(model.parameters(), before);
-    }
-    const Comparison after = compare(model, events, layers::QatSums::Exact);
-    EXPECT_EQ(after.mismatches, 0u) << describe(after);
-    EXPECT_GT(after.nonzero.back(), 0u);
+    expect_equal_after_a_training_step(model, events, classes);
   }
   EXPECT_GE(wide_configs, 15u);
   // The old float32 sums do not equal the fixed inference on these configs.
   EXPECT_GT(float32_mismatches, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, QatExactness,
+                         ::testing::Values(spec::ArithmeticProfile::Exact, spec::ArithmeticProfile::Hls4ml),
+                         [](const auto& info) { return spec::to_string(info.param); });
+
+// Models where every hls4ml rule shows, under each profile: two input channels with pixel 0 set on
+// channel 1 only (empty slots become phantom pixels at (1, 1) under hls4ml), max pooling of signed
+// convolution outputs (all-negative cells), 3x3 and 3x2 average pooling, and both table heads.
+const char* const kRulesModel = R"(
+name: rules
+input: {height: 12, width: 12, channels: 2, type: "ap_fixed<16,6,AP_RND_CONV,AP_SAT>"}
+precision: {weight: "ap_fixed<8,3>", bias: "ap_fixed<8,3>", result: "ap_fixed<16,6,AP_RND_CONV,AP_SAT>"}
+layers:
+  - {type: InputReduce, n_active: 6, threshold: 0.0}
+  - {type: SparseConv2D, filters: 2, kernel: 3}
+  - {type: SparseMaxPool2D, pool: 2}
+  - {type: SparseConv2D, filters: 2, kernel: 3}
+  - {type: SparseReLU}
+  - {type: SparseAvgPool2D, pool: POOL}
+  - {type: SparseFlatten}
+  - {type: Dense, units: UNITS}
+  - {type: HEAD}
+)";
+
+// The events of generate_events with pixel 0 = (0, 0.5) in every other event.
+data::Split with_pixel_zero(data::Split split) {
+  for (std::size_t e = 0; e < split.size(); e += 2) {
+    split.x[e * split.event_size()] = 0.0f;
+    split.x[e * split.event_size() + 1] = 0.5f;
+  }
+  return split;
+}
+
+TEST_P(QatExactness, ModelsWhereEveryHls4mlRuleShowsEqualTheFixedInference) {
+  struct Variant {
+    const char* pool;
+    const char* head;
+    int units;
+  };
+  for (const Variant& variant : {Variant{"3", "Softmax", 3}, Variant{"[3, 2]", "Sigmoid", 1}}) {
+    std::string text = kRulesModel;
+    auto replace = [&](const std::string& key, const std::string& value) {
+      text.replace(text.find(key), key.size(), value);
+    };
+    replace("POOL", variant.pool);
+    replace("UNITS", std::to_string(variant.units));
+    replace("HEAD", variant.head);
+    SCOPED_TRACE(text);
+    spec::ModelSpec spec = model::parse_config(text, "rules.yml");
+    spec.arithmetic_profile = GetParam();
+    model::Model model(spec, "rules.yml");
+    const int classes = variant.units == 1 ? 2 : variant.units;
+    const data::Split events = with_pixel_zero(generate_events(model, kEvents, 21, classes));
+    for (const double scale : {1.0, 8.0}) {
+      const Comparison initial = compare_alive(model, events, scale);
+      EXPECT_EQ(initial.mismatches, 0u) << "scale " << scale << ": " << describe(initial);
+    }
+    const data::Split train = with_pixel_zero(generate_events(model, 128, 22, classes));
+    expect_equal_after_a_training_step(model, events, classes, &train);
+
+    // The rules are visible: under hls4ml, empty slots of events with pixel 0 set carry its 0.5.
+    const inference::FixedModel fixed(model);
+    std::vector<inference::LayerValues> outputs;
+    fixed.run(events.event(2), outputs);
+    const std::int64_t half = fixed.result_type(0).quantize_raw(0.5);
+    bool phantom = false;
+    for (std::size_t slot = 0; slot < 6; ++slot) {
+      phantom = phantom || (outputs[0].raw[2 * slot] == 0 && outputs[0].raw[2 * slot + 1] == half);
+    }
+    EXPECT_EQ(phantom, GetParam() == spec::ArithmeticProfile::Hls4ml);
+  }
 }
 
 TEST(QatExactness, ResultTypesWiderThanFloatAreRejected) {

@@ -47,6 +47,31 @@ std::vector<std::int64_t> softmax_exp_table(const FixedType& table_type, const T
 /// saturated to `table_type`. `layout` must be unsigned.
 std::vector<std::int64_t> softmax_inverse_table(const FixedType& table_type, const TableLayout& layout);
 
+// hls4ml's tables (arithmetic profile hls4ml, docs/semantics.md "Arithmetic profiles"): entries at
+// the left edge of each bin, computed in float as hls4ml's kernels do and converted to the table type
+// with that type's own modes; their index functions below.
+
+/// hls4ml's sigmoid table of `size` entries over [-8, 8): entry k = sigmoid((k - size/2) / (size/16))
+/// in float, converted to `table_type` with its modes.
+std::vector<std::int64_t> hls4ml_sigmoid_table(const FixedType& table_type, std::size_t size);
+/// hls4ml's sigmoid index of the exact input raw * 2^-fraction: trunc(x * size/16) (toward zero) +
+/// size/2, clamped to [0, size - 1].
+std::size_t hls4ml_sigmoid_index(std::size_t size, std::int64_t raw, int fraction);
+/// The value addressed by entry `entry` of an hls4ml softmax table indexed by the top log2(size)
+/// bits of `address_type`: that type with those bits set to `entry` and the others zero.
+double hls4ml_table_address(const FixedType& address_type, std::size_t entry, std::size_t size);
+/// The index of a raw value of `address_type` in such a table: its top log2(size) bits.
+std::size_t hls4ml_top_bits_index(const FixedType& address_type, std::int64_t raw, std::size_t size);
+/// hls4ml's softmax exponential table: entry i = exp(address_i) in float, address_i from the
+/// softmax input type `address_type`; converted to `table_type` with its modes.
+std::vector<std::int64_t> hls4ml_softmax_exp_table(const FixedType& table_type, const FixedType& address_type,
+                                                   std::size_t size);
+/// hls4ml's softmax inverse table: entry i = 1 / address_i in float, address_i from the exponential
+/// table's type `address_type`; converted to `table_type` with its modes (1/0 saturates to the
+/// largest value; that entry is never read, as a sum is at least 1).
+std::vector<std::int64_t> hls4ml_softmax_inverse_table(const FixedType& table_type,
+                                                       const FixedType& address_type, std::size_t size);
+
 /// The exact decimal spelling of raw * 2^-fraction ("-0.3203125", "12", "0"), for writing table
 /// entries as literals that convert to the table type without any rounding (a value printed with
 /// too few digits and then truncated by AP_TRN was a known hls4ml bug). fraction must be <= 60.

@@ -95,7 +95,8 @@ struct SigmoidTable {
   std::vector<std::int64_t> raw;
 };
 
-/// The two softmax tables of a Softmax layer and the exact type of the sum of exponentials, with the
+/// The two softmax tables of a Softmax layer and the exact type of the sum of exponentials (under the
+/// hls4ml profile: both tables and the sum in the layer's table type, docs/semantics.md), with the
 /// kernel defaults (nnet::softmax_config) where the model has no field: exp over differences [0, 8) in
 /// the layer's table type; 1/s over [0, 2^E), E = 6 or more so that 2^E > n_in, in ap_fixed<18,8>;
 /// 1024 entries each; the sum type holds n_in exp-table values exactly.
@@ -107,7 +108,8 @@ struct SoftmaxTables {
 
 /// The tables a Sigmoid layer uses (code generation writes the same ones into the project).
 SigmoidTable make_sigmoid_table(const spec::ResolvedLayer& layer);
-/// The tables and sum type a Softmax layer uses (code generation writes the same ones).
-SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer);
+/// The tables and sum type a Softmax layer uses (code generation writes the same ones). `input_type`:
+/// the previous layer's result type (the hls4ml profile addresses its exp table in that type).
+SoftmaxTables make_softmax_tables(const spec::ResolvedLayer& layer, const fixed::FixedType& input_type);
 
 }  // namespace sparsepixels::layers

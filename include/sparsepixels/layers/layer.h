@@ -163,6 +163,14 @@ class Layer {
 /// The pooling reciprocal R = 1/area rounded half to even to ap_ufixed<18,0> (reference 11.5).
 double pooling_reciprocal(int area);
 
+/// hls4ml profile: 1/side truncated to ap_ufixed<10,0> (hls4ml's per-side pooling reciprocal), as raw
+/// bits floor(1024 / side); for side >= 2.
+inline constexpr int kHls4mlReciprocalBits = 10;
+std::int64_t hls4ml_pool_reciprocal_raw(int side);
+/// hls4ml profile: the factor an average-pooled sum is multiplied by, the product of the two sides'
+/// reciprocals (a side of 1 contributes 1).
+double hls4ml_pooling_scale(int pool_height, int pool_width);
+
 /// InputReduce's forward pass reading `events` dense images in place from the caller's array (no copy
 /// into a batch); throws sparsepixels::Error if `layer` is not an InputReduce.
 void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out);

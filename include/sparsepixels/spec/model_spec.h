@@ -15,6 +15,15 @@ namespace sparsepixels::spec {
 enum class Selection { Raster, TopK };
 std::string to_string(Selection selection);
 
+/// Which arithmetic rules a model follows (docs/semantics.md, "Arithmetic profiles"): Exact, the
+/// project's contract (the default), or Hls4ml, hls4ml's sparse kernels and activation tables where
+/// they differ (average pooling over areas that are not powers of two, empty input-reduction slots,
+/// max pooling, sigmoid/softmax tables).
+enum class ArithmeticProfile { Exact, Hls4ml };
+std::string to_string(ArithmeticProfile profile);
+/// "exact" or "hls4ml"; anything else throws sparsepixels::Error naming `field` and the value.
+ArithmeticProfile parse_arithmetic_profile(const std::string& text, const std::string& field);
+
 /// The shape of the tensor between two layers. Sparse: `slots` slots of `channels` features on a
 /// height x width grid. Dense: height x width x channels, channel-last (a vector is 1 x 1 x n).
 struct Shape {
@@ -103,6 +112,7 @@ struct ModelSpec {
   std::vector<LayerSpec> layers;
   TrainingSettings training;
   HlsSettings hls;
+  ArithmeticProfile arithmetic_profile = ArithmeticProfile::Exact;
 };
 
 /// A model spec with shapes, types and parameter counts worked out for every layer.
@@ -116,6 +126,8 @@ struct ResolvedLayer {
   /// and bias absorb the scale and shift; reference-free rule, docs/semantics.md 4b). It has the
   /// convolution's types and no kernel of its own.
   bool folded = false;
+  /// The model's arithmetic profile (every layer of a model has the same one).
+  ArithmeticProfile profile = ArithmeticProfile::Exact;
 };
 
 /// Resolves shapes, names, types ('auto' accumulators) and parameter counts; checks that the layer

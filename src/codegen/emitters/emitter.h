@@ -106,4 +106,9 @@ std::string initializer(const std::vector<std::int64_t>& raw, const fixed::Fixed
 /// "convert: layer '<name>'", the start of every error about a layer's values.
 std::string layer_what(const LayerPlan& plan);
 
+/// The config line that selects hls4ml's rules in a kernel with an arithmetic_profile constant
+/// ("\n  static const unsigned arithmetic_profile = nnet::arithmetic_hls4ml;"), or "" for the exact
+/// profile (the kernels' default).
+std::string profile_constant(const spec::ResolvedLayer& layer);
+
 }  // namespace sparsepixels::codegen

@@ -10,7 +10,7 @@ namespace {
 constexpr std::string_view kConfig = R"(struct {{id}}_config : nnet::sparse_input_reduce_config {
   static const unsigned height = {{height}}, width = {{width}}, n_chan = {{n_chan}};
   static const unsigned n_sparse = {{n_sparse}};
-  static const unsigned selection = nnet::{{selection}};
+  static const unsigned selection = nnet::{{selection}};{{profile}}
   typedef ::hash_t hash_t;
 };
 )";
@@ -31,7 +31,8 @@ LayerCode emit_input_reduce(const LayerPlan& plan, const EmitContext& context) {
        {"width", layer.input.width},
        {"n_chan", layer.input.channels},
        {"n_sparse", layer.output.slots},
-       {"selection", layer.spec.selection == spec::Selection::TopK ? "select_topk" : "select_raster"}},
+       {"selection", layer.spec.selection == spec::Selection::TopK ? "select_topk" : "select_raster"},
+       {"profile", profile_constant(layer)}},
       plan);
   code.call = fill_snippet(kCall, call_placeholders(plan), plan);
   code.arrays.push_back(

@@ -147,4 +147,10 @@ std::string layer_what(const LayerPlan& plan) {
   return fmt::format("convert: layer '{}'", plan.info->spec.name);
 }
 
+std::string profile_constant(const spec::ResolvedLayer& layer) {
+  return layer.profile == spec::ArithmeticProfile::Hls4ml
+             ? "\n  static const unsigned arithmetic_profile = nnet::arithmetic_hls4ml;"
+             : "";
+}
+
 }  // namespace sparsepixels::codegen

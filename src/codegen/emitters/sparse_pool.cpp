@@ -10,7 +10,7 @@ constexpr std::string_view kConfig = R"(struct {{id}}_config : nnet::sparse_pool
   static const unsigned pool_height = {{pool_height}}, pool_width = {{pool_width}};
   static const unsigned out_height = {{out_height}}, out_width = {{out_width}};
   static const unsigned n_sparse = {{n_sparse}}, n_chan = {{n_chan}};
-  static const unsigned pool_op = nnet::{{pool_op}};
+  static const unsigned pool_op = nnet::{{pool_op}};{{profile}}
   typedef {{id}}_accum_t accum_t;
   typedef ::hash_t hash_t;
 };
@@ -39,7 +39,8 @@ LayerCode emit_sparse_pool(const LayerPlan& plan, const EmitContext&) {
        {"out_width", out.width},
        {"n_sparse", in.slots},
        {"n_chan", in.channels},
-       {"pool_op", layer.spec.kind == spec::LayerKind::SparseMaxPool2D ? "pool_max" : "pool_average"}},
+       {"pool_op", layer.spec.kind == spec::LayerKind::SparseMaxPool2D ? "pool_max" : "pool_average"},
+       {"profile", profile_constant(layer)}},
       plan);
   code.call = fill_snippet(kCall, call_placeholders(plan), plan);
   return code;
