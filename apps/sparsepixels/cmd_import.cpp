@@ -1,5 +1,6 @@
 // `sparsepixels import MODEL --out model.json [--n-active N --threshold T [--selection raster|topk]]
-//  [--hls4ml-config YML] [--config C.yml] [--float-input]`: a Keras model as a model file (docs/import.md).
+//  [--hls4ml-config YML] [--config C.yml] [--profile exact|hls4ml] [--float-input]`: a Keras model as a model
+//  file (docs/import.md).
 #include <iostream>
 #include <memory>
 
@@ -12,7 +13,7 @@ namespace sparsepixels::cli {
 namespace {
 
 struct ImportArguments {
-  std::string input, out, selection;
+  std::string input, out, selection, profile;
   import::ImportOptions options;
   std::optional<int> n_active;
   std::optional<double> threshold;
@@ -34,6 +35,10 @@ Run setup_import(CLI::App& sub) {
                  "hls4ml_config.yml: per-layer types ('auto' as hls4ml resolves it) and HLS settings");
   sub.add_option("--config", args->options.architecture_config,
                  "YAML config (docs/config.md) naming the layers of a legacy .h5 weight file");
+  sub.add_option("--profile", args->profile,
+                 "Arithmetic profile: exact (default) or hls4ml (hls4ml's pooling, empty-slot, max-pool and "
+                 "table rules; docs/semantics.md section 12)")
+      ->check(CLI::IsMember({"exact", "hls4ml"}));
   sub.add_flag("--float-input", args->options.float_input,
                "Keep the input, and results Keras leaves unquantized, in float: a comparison aid for "
                "predict --quantized (no fixed inference, no HLS project)");
@@ -48,6 +53,8 @@ Run setup_import(CLI::App& sub) {
     require_writable_output(args->out);
     args->options.n_active = args->n_active;
     args->options.threshold = args->threshold;
+    if (!args->profile.empty())
+      args->options.profile = spec::parse_arithmetic_profile(args->profile, "--profile");
     if (!args->selection.empty())
       args->options.selection = args->selection == "topk" ? spec::Selection::TopK : spec::Selection::Raster;
     const import::ImportResult result = import::import_model(args->input, args->options);

@@ -54,12 +54,14 @@ class Model:
         hls4ml_config: Optional[PathLike] = None,
         config: Optional[PathLike] = None,
         float_input: bool = False,
+        profile: Optional[str] = None,
     ) -> "Model":
         """A Keras model (``.keras``, or legacy ``.h5`` weights with ``config``), as ``sparsepixels import``.
 
         The options are the command's (docs/import.md): ``n_active`` (with ``threshold`` and
         ``selection`` 'raster' or 'topk') imports the sparse model; ``hls4ml_config`` gives the types;
-        ``float_input`` keeps what Keras keeps in float (a comparison aid for ``predict(quantized=True)``).
+        ``float_input`` keeps what Keras keeps in float (a comparison aid for ``predict(quantized=True)``);
+        ``profile`` is 'exact' (default) or 'hls4ml' (hls4ml's arithmetic rules, docs/semantics.md).
         The notes the command prints (defaults taken, layers dropped) become :class:`UserWarning`.
         """
         import warnings
@@ -72,6 +74,7 @@ class Model:
             input_file(hls4ml_config) if hls4ml_config is not None else "",
             input_file(config) if config is not None else "",
             float_input,
+            profile or "",
         )
         for note in notes:
             warnings.warn(note, UserWarning, stacklevel=2)

@@ -362,7 +362,7 @@ void bind_model(py::module_& module) {
           "import_keras",
           [](const std::string& path, std::optional<int> n_active, std::optional<double> threshold,
              const std::string& selection, const std::string& hls4ml_config, const std::string& config,
-             bool float_input) {
+             bool float_input, const std::string& profile) {
             import::ImportOptions options;
             options.n_active = n_active;
             options.threshold = threshold;
@@ -375,11 +375,15 @@ void bind_model(py::module_& module) {
             options.hls4ml_config = hls4ml_config;
             options.architecture_config = config;
             options.float_input = float_input;
+            if (profile == "exact" || profile == "hls4ml")
+              options.profile = spec::parse_arithmetic_profile(profile, "profile");
+            else if (!profile.empty())
+              throw py::value_error("import_keras: profile must be 'exact' or 'hls4ml'");
             return PyModel::import_keras(path, options);
           },
           py::arg("path"), py::arg("n_active") = py::none(), py::arg("threshold") = py::none(),
           py::arg("selection") = "", py::arg("hls4ml_config") = "", py::arg("config") = "",
-          py::arg("float_input") = false)
+          py::arg("float_input") = false, py::arg("profile") = "")
       .def("save", &PyModel::save, py::arg("path"))
       .def("predict", &PyModel::predict, py::arg("x"), py::arg("fixed") = false, py::arg("quantized") = false,
            py::arg("threads") = 0)

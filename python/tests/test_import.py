@@ -41,3 +41,10 @@ def test_errors_name_the_problem(workdir):
         sp.import_keras(broken)
     with pytest.raises(ValueError, match="selection"):
         sp.import_keras(DESIGN / "keras_model.keras", n_active=4, selection="best")
+
+
+def test_the_hls4ml_profile():
+    model = sp.import_keras(DESIGN / "keras_model.keras", n_active=16, threshold=0.4, profile="hls4ml")
+    assert "ap_fixed<18,8>" in model.summary()  # hls4ml's table type (docs/semantics.md section 12)
+    with pytest.raises(ValueError, match="profile"):
+        sp.import_keras(DESIGN / "keras_model.keras", profile="fast")

@@ -478,37 +478,6 @@ LayerKind sparse_kind(const Planned& p, const std::string& origin) {
                           p.keras_name, p.keras_class));
 }
 
-// hls4ml's 'auto' rules (hls4ml/model/optimizer/passes/infer_precision.py, docs/import.md).
-FixedType hls4ml_products(const FixedType& input, const FixedType& weight, const FixedType& bias, int n_ops,
-                          bool use_bias) {
-  const int extra = static_cast<int>(std::ceil(std::log2(static_cast<double>(n_ops))));
-  int width = weight.width + input.width + extra;
-  int integer = weight.integer + input.integer + extra;
-  bool is_signed = weight.is_signed || input.is_signed;
-  const int fraction = width - integer;
-  if (use_bias) {
-    integer = std::max(integer + (bias.is_signed && !is_signed ? 1 : 0),
-                       bias.integer + (is_signed && !bias.is_signed ? 1 : 0)) +
-              1;
-    width = integer + std::max(fraction, bias.width - bias.integer);
-    is_signed = is_signed || bias.is_signed;
-  }
-  FixedType type;
-  type.width = width;
-  type.integer = integer;
-  type.is_signed = is_signed;
-  return type;
-}
-
-FixedType hls4ml_average_accumulator(const FixedType& input, int area) {
-  const int extra = static_cast<int>(std::ceil(std::log2(static_cast<double>(area))));
-  FixedType type;
-  type.width = input.width + 2 * extra;
-  type.integer = input.integer + extra;
-  type.is_signed = input.is_signed;
-  return type;
-}
-
 // Where a layer's types come from: the hls4ml config (per name, then per class), then quantizers.
 struct TypeSource {
   const Hls4mlConfig& hls;
@@ -548,7 +517,7 @@ struct TypeSource {
 // Works out every layer's types (docs/import.md, "Types") into their precision fields; returns the
 // input type. Notes the layers that took the default.
 FixedType assign_types(std::vector<Planned>& planned, const std::string& input_name, const TypeSource& source,
-                       bool float_input, std::vector<std::string>& notes) {
+                       bool float_input, bool hls4ml_tables, std::vector<std::string>& notes) {
   const FixedType fallback = source.hls.present ? source.default_type() : FixedType::parse(kDefaultType);
   std::vector<std::string> defaulted;
   FixedType input = fallback;
@@ -615,6 +584,12 @@ FixedType assign_types(std::vector<Planned>& planned, const std::string& input_n
         break;
       case LayerKind::Sigmoid:
       case LayerKind::Softmax:
+        // hls4ml's table types apply to hls4ml's tables (the hls4ml profile); ours have their own.
+        if (hls4ml_tables) {
+          const bool exp_table = kind == LayerKind::Softmax && source.entry(p, "exp_table").has_value();
+          if (const auto table = source.explicit_type(p, exp_table ? "exp_table" : "table"))
+            precision.table = *table;
+        }
         precision.result = source.explicit_type(p, "result").value_or(fallback);
         if (!source.explicit_type(p, "result") && !float_input)
           defaulted.push_back(fmt::format("'{}' result ({})", p.layer.name, fallback.to_string()));
@@ -671,7 +646,7 @@ void finish_hls4ml_auto(spec::ModelSpec& spec, const std::vector<Planned>& plann
       case LayerKind::SparseConv2D:
       case LayerKind::Dense: {
         const int n_ops = layer.kind == LayerKind::Dense ? channels : layer.kernel * layer.kernel * channels;
-        const FixedType automatic = hls4ml_products(data, types.weight, types.bias, n_ops, plan.use_bias);
+        const FixedType automatic = spec::hls4ml_products_accumulator(data, types.weight, types.bias, n_ops);
         if (!source.explicit_type(plan, "accum")) {
           layer.precision.accum = automatic;
           layer.precision.accum_auto = false;
@@ -682,7 +657,7 @@ void finish_hls4ml_auto(spec::ModelSpec& spec, const std::vector<Planned>& plann
       case LayerKind::AvgPool2D:
       case LayerKind::SparseAvgPool2D: {
         const int area = layer.pool_height * layer.pool_width;
-        const FixedType automatic = hls4ml_average_accumulator(data, area);
+        const FixedType automatic = spec::hls4ml_average_accumulator(data, area);
         // hls4ml's accumulator when it holds the exact sum (otherwise ours, the exact one).
         if (!source.explicit_type(plan, "accum") &&
             spec::type_covers(automatic, spec::exact_pool_accumulator(data, area))) {
@@ -818,8 +793,10 @@ ImportResult build(const std::string& config_text, const Hls4mlConfig& hls, cons
   spec.input_width = m.width;
   spec.input_channels = m.channels;
   spec.float_input = options.float_input;
+  spec.arithmetic_profile = options.profile.value_or(spec::ArithmeticProfile::Exact);
   const TypeSource source{hls, origin};
-  spec.input_type = assign_types(m.layers, m.input_name, source, options.float_input, m.notes);
+  spec.input_type = assign_types(m.layers, m.input_name, source, options.float_input,
+                                 spec.arithmetic_profile == spec::ArithmeticProfile::Hls4ml, m.notes);
   if (sparse) {
     LayerSpec reduce;
     reduce.kind = LayerKind::InputReduce;
@@ -913,10 +890,10 @@ Hls4mlConfig read_hls4ml(const ImportOptions& options) {
 // A legacy Keras 2 .h5 weight file: the architecture and types from our YAML config, weights by name.
 ImportResult import_legacy(const std::string& path, const ImportOptions& options) {
   if (options.n_active || options.threshold || options.selection || !options.hls4ml_config.empty() ||
-      options.float_input)
+      options.float_input || options.profile)
     throw UsageError(
         "with --config (a legacy .h5 weight file) the config sets everything: drop --n-active, "
-        "--threshold, --selection, --hls4ml-config and --float-input");
+        "--threshold, --selection, --hls4ml-config, --profile and --float-input");
   model::Model model(model::load_config(options.architecture_config), options.architecture_config);
   const LegacyWeights weights = read_legacy_weights(path);
   std::set<std::string> matched;

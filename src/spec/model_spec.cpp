@@ -158,6 +158,33 @@ fixed::FixedType exact_pool_accumulator(const fixed::FixedType& input, int area)
   return accum;
 }
 
+fixed::FixedType hls4ml_products_accumulator(const fixed::FixedType& input, const fixed::FixedType& weight,
+                                             const fixed::FixedType& bias, int n_ops) {
+  // hls4ml/model/optimizer/passes/infer_precision.py, _infer_common_precision (its bias is always
+  // counted: infer_no_bias is off by default).
+  const int extra = static_cast<int>(std::ceil(std::log2(static_cast<double>(std::max(n_ops, 1)))));
+  const bool product_signed = weight.is_signed || input.is_signed;
+  const int fraction = (weight.width + input.width + extra) - (weight.integer + input.integer + extra);
+  const int integer =
+      std::max(weight.integer + input.integer + extra + (bias.is_signed && !product_signed ? 1 : 0),
+               bias.integer + (product_signed && !bias.is_signed ? 1 : 0)) +
+      1;
+  fixed::FixedType type;
+  type.width = integer + std::max(fraction, bias.width - bias.integer);
+  type.integer = integer;
+  type.is_signed = product_signed || bias.is_signed;
+  return type;
+}
+
+fixed::FixedType hls4ml_average_accumulator(const fixed::FixedType& input, int area) {
+  const int extra = static_cast<int>(std::ceil(std::log2(static_cast<double>(std::max(area, 1)))));
+  fixed::FixedType type;
+  type.width = input.width + 2 * extra;
+  type.integer = input.integer + extra;
+  type.is_signed = input.is_signed;
+  return type;
+}
+
 std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& origin) {
   auto fail_model = [&](const std::string& field, const std::string& message) {
     throw Error(fmt::format("{}: field '{}': {}", origin, field, message));
@@ -223,10 +250,12 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     types.result = pick(p.result, d.result, builtin);
     types.table = pick(p.table, d.table, hls4ml ? hls4ml_table : builtin_table);
     types.accum = types.result;
-    // Resolves an accumulator: 'auto' -> exact; an override must hold the exact one.
-    auto resolve_accum = [&](const fixed::FixedType& exact) {
+    // Resolves an accumulator: 'auto' -> exact (under the hls4ml profile hls4ml's, when it holds the
+    // exact one); an override must hold the exact one.
+    auto resolve_accum = [&](const fixed::FixedType& exact,
+                             std::optional<fixed::FixedType> hls4ml_auto = {}) {
       const bool own_auto = p.accum_auto || (!p.accum && (d.accum_auto || !d.accum));
-      if (own_auto) return exact;
+      if (own_auto) return hls4ml && hls4ml_auto && type_covers(*hls4ml_auto, exact) ? *hls4ml_auto : exact;
       const fixed::FixedType declared = p.accum ? *p.accum : *d.accum;
       if (!type_covers(declared, exact)) {
         fail("precision.accum", fmt::format("{} is narrower than the exact accumulator {} (section 11.3)",
@@ -253,8 +282,9 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         layer.bias_count = static_cast<std::size_t>(s.filters);
         layer.fan_in =
             (s.kind == LayerKind::SparseConv2D ? std::min(shape.slots, taps) : taps) * shape.channels;
-        types.accum =
-            resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+        types.accum = resolve_accum(
+            fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in),
+            hls4ml_products_accumulator(data_type, types.weight, types.bias, taps * shape.channels));
         shape.channels = s.filters;
         break;
       }
@@ -267,7 +297,8 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         layer.bias_count = static_cast<std::size_t>(s.units);
         layer.fan_in = shape.channels;
         types.accum =
-            resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in));
+            resolve_accum(fixed::exact_accumulator(types.weight, data_type, types.bias, layer.fan_in),
+                          hls4ml_products_accumulator(data_type, types.weight, types.bias, layer.fan_in));
         shape.channels = s.units;
         break;
       }
@@ -283,7 +314,9 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         }
         layer.fan_in = s.pool_height * s.pool_width;
         const bool average = s.kind == LayerKind::SparseAvgPool2D || s.kind == LayerKind::AvgPool2D;
-        types.accum = average ? resolve_accum(exact_pool_accumulator(data_type, layer.fan_in)) : data_type;
+        types.accum = average ? resolve_accum(exact_pool_accumulator(data_type, layer.fan_in),
+                                              hls4ml_average_accumulator(data_type, layer.fan_in))
+                              : data_type;
         shape.height /= s.pool_height;
         shape.width /= s.pool_width;
         break;

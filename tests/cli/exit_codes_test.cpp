@@ -163,6 +163,7 @@ TEST_F(Paths, UnknownOptionOfEverySubcommandIsBadUsage) {
       {"report", "report " + folder},
       {"bench", "bench"},
       {"demo", "demo"},
+      {"import", "import " + file + " --out " + out},
   };
   ASSERT_EQ(commands.size(), kCommands.size());
   for (std::size_t k = 0; k < commands.size(); ++k) {

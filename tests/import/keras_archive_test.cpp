@@ -494,11 +494,18 @@ TEST(ImportCli, ImportedDesignConvertsAndSimulatesBitExact) {
     return result.output;
   };
   run("data mnist --idx-dir " + mnist + " --out " + data);
-  run("import " + design + "/keras_model.keras --n-active 8 --threshold 0.4 --hls4ml-config " + design +
-      "/hls4ml_config.yml --out " + model);
-  run("convert " + model + " --out " + project);
-  const std::string csim = run("csim " + project + " --data " + data + " --events 200");
-  EXPECT_NE(csim.find(" 0 mismatches"), std::string::npos) << csim;
+  // Both arithmetic profiles: exact (ours) and hls4ml's rules (tables, pooling, empty slots, max pool).
+  for (const std::string profile : {"exact", "hls4ml"}) {
+    run("import " + design + "/keras_model.keras --n-active 8 --threshold 0.4 --hls4ml-config " + design +
+        "/hls4ml_config.yml --profile " + profile + " --out " + model);
+    EXPECT_NE(
+        run("summary " + model).find(profile == "hls4ml" ? "ap_fixed<18,8,AP_RND,AP_SAT>" : "ap_fixed<18,2>"),
+        std::string::npos)
+        << profile;
+    run("convert " + model + " --out " + project + " --force");
+    const std::string csim = run("csim " + project + " --data " + data + " --events 200");
+    EXPECT_NE(csim.find(" 0 mismatches"), std::string::npos) << profile << "\n" << csim;
+  }
   fs::remove_all(folder);
 }
 

@@ -3,8 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include "sparsepixels/error.h"
+
 #include "sparsepixels/import/keras_import.h"
+#include "sparsepixels/model/config.h"
 
 namespace {
 
@@ -158,6 +162,30 @@ TEST(Hls4mlAuto, WithoutAConfigTheQuantizersAndDefaultsDecide) {
   bool warned = false;
   for (const auto& note : imported.notes) warned = warned || note.find("the input") != std::string::npos;
   EXPECT_TRUE(warned);
+}
+
+}  // namespace
+
+namespace {
+
+// The same rules for a YAML config under `arithmetic_profile: hls4ml`: `accum: auto` resolves to
+// hls4ml's accumulator (the hand-worked values above), and to the exact one under the default profile.
+TEST(Hls4mlAuto, ConfigAccumulatorsUnderTheHls4mlProfile) {
+  const std::string example = std::string(SPARSEPIXELS_SOURCE_DIR) + "/examples/mnist/sparse-m-8b.yml";
+  std::ifstream in(example);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto exact = sparsepixels::model::Model(sparsepixels::model::parse_config(text, example), example);
+  const auto hls4ml = sparsepixels::model::Model(
+      sparsepixels::model::parse_config(text + "\narithmetic_profile: hls4ml\n", example), example);
+  const auto& e = exact.resolved();
+  const auto& h = hls4ml.resolved();
+  EXPECT_EQ(h[1].types.accum.to_string(), "ap_fixed<23,9>");   // conv1
+  EXPECT_EQ(h[3].types.accum.to_string(), "ap_ufixed<16,4>");  // pool1
+  EXPECT_EQ(h[8].types.accum.to_string(), "ap_fixed<24,9>");   // dense1
+  // The exact accumulators: conv1 sums min(16, 49) = 16 products of 2^-7 * 2^-7 (fraction 14) plus
+  // the bias, each below 2 in magnitude: 17 terms -> 5 more integer bits than a product's 2.
+  EXPECT_EQ(e[1].types.accum.to_string(), "ap_fixed<21,7>");
+  EXPECT_NE(e[8].types.accum, h[8].types.accum);
 }
 
 }  // namespace

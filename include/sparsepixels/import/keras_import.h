@@ -20,6 +20,8 @@ struct ImportOptions {
   std::string architecture_config;           ///< a YAML config naming the layers of a legacy .h5
   /// Keep the input, and every result Keras leaves unquantized, in float (a comparison aid).
   bool float_input = false;
+  /// The arithmetic profile of the imported model (exact when unset; docs/semantics.md section 12).
+  std::optional<spec::ArithmeticProfile> profile;
 };
 
 /// An imported model and what the user should know about it (defaults taken, layers dropped).

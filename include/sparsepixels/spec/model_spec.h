@@ -137,6 +137,16 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
 /// True if every value of `narrow` is exactly representable in `wide`.
 bool type_covers(const fixed::FixedType& wide, const fixed::FixedType& narrow);
 
+/// hls4ml's 'auto' accumulator (and result) of a Dense or convolution with `n_ops` products per output
+/// (n_in, or C*K*K), as its InferPrecisionTypes pass computes it (docs/import.md, "Types"): the
+/// accumulator `auto` resolves to under the hls4ml arithmetic profile, when it holds the exact one.
+fixed::FixedType hls4ml_products_accumulator(const fixed::FixedType& input, const fixed::FixedType& weight,
+                                             const fixed::FixedType& bias, int n_ops);
+
+/// hls4ml's 'auto' accumulator of an average pooling over `area` inputs: width + 2e, integer + e with
+/// e = ceil(log2(area)).
+fixed::FixedType hls4ml_average_accumulator(const fixed::FixedType& input, int area);
+
 /// The exact accumulator of a pooling sum over `area` inputs of type `input` (section 11.3, 11.5).
 fixed::FixedType exact_pool_accumulator(const fixed::FixedType& input, int area);
 
