@@ -137,6 +137,17 @@ void check_split_name(const std::string& path, const std::string& split) {
 SplitDatasets open_dense_split(const H5::H5File& file, const std::string& path, const std::string& split,
                                const DatasetInfo& info) {
   SplitDatasets result;
+  const auto exists = [&](const std::string& name) {
+    return hdf5::guarded(path, "checking " + name, [&] {
+      return H5Lexists(file.getId(), ("/" + split).c_str(), H5P_DEFAULT) > 0 &&
+             H5Lexists(file.getId(), name.c_str(), H5P_DEFAULT) > 0;
+    });
+  };
+  // A file of hit lists written without the `layout` attribute (e.g. by hand with h5py): say what is missing.
+  if (!exists("/" + split + "/x") && exists("/" + split + "/offsets")) {
+    throw Error(path + ": missing dataset /" + split + "/x, but /" + split +
+                "/offsets exists: a file of hit lists needs the root attribute layout = 'sparse'");
+  }
   result.x = hdf5::open_dataset(file, path, "/" + split + "/x");
   result.y = hdf5::open_dataset(file, path, "/" + split + "/y");
   const std::string x_name = "/" + split + "/x", y_name = "/" + split + "/y";
@@ -788,7 +799,7 @@ void DatasetWriter::append(const std::string& split, const HitSplit& events) {
   State& s = *state_;
   if (s.finished) throw Error(s.path + ": append after finish");
   check_split_name(s.path, split);
-  if (events.size() == 0) return;
+  if (events.size() == 0 && events.coords.empty() && events.values.empty()) return;  // adds nothing
   if (events.height != s.info.height || events.width != s.info.width || events.channels != s.info.channels) {
     throw Error(s.path + ": split " + split + ": hit lists of shape " + std::to_string(events.height) + "x" +
                 std::to_string(events.width) + "x" + std::to_string(events.channels) +

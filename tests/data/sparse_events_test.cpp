@@ -415,6 +415,13 @@ TEST(SparseEvents, AnUnknownLayoutIsAnError) {
     root.createAttribute("layout", type, H5::DataSpace(H5S_SCALAR)).write(type, std::string("coo"));
   }
   expect_error([&] { read_dataset_info(path); }, {"layout.h5", "'layout'", "'dense' or 'sparse'", "coo"});
+  // Without the attribute the file is read as dense, and the error says what is missing.
+  {
+    H5::H5File file(path, H5F_ACC_RDWR);
+    file.openGroup("/").removeAttr("layout");
+  }
+  expect_error([&] { read_dataset_info(path); },
+               {"layout.h5", "missing dataset /train/x", "/train/offsets exists", "layout = 'sparse'"});
 }
 
 TEST(SparseEvents, InMemoryHitListsAreValidatedToo) {
@@ -449,6 +456,18 @@ TEST(SparseEvents, InMemoryHitListsAreValidatedToo) {
       },
       {"refused.h5", "split test", "event 0", "duplicates"});
   EXPECT_TRUE(folder.entries().empty());
+  // Hits without an event are refused, not dropped.
+  HitSplit stray;
+  stray.height = stray.width = 2;
+  stray.channels = 1;
+  stray.coords = {0, 0};
+  stray.values = {1};
+  expect_error(
+      [&] {
+        DatasetWriter writer(path, info);
+        writer.append("val", stray);
+      },
+      {"refused.h5", "split val", "offsets end at 0 but the split stores 1 hits"});
 }
 
 TEST(SparseEvents, ValidationFunctionsOnArrays) {
