@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     data::validate_hit_offsets(source, offsets.data(), events, stored_hits, height * width, ends_split);
     // The reader reads only this range's hits: [offsets[0], offsets[events]).
-    const auto first = static_cast<std::size_t>(offsets.front()), last = static_cast<std::size_t>(offsets.back());
+    const auto first = static_cast<std::size_t>(offsets.front()),
+               last = static_cast<std::size_t>(offsets.back());
     const std::vector<std::uint32_t> range(coords.begin() + static_cast<std::ptrdiff_t>(2 * first),
                                            coords.begin() + static_cast<std::ptrdiff_t>(2 * last));
     data::validate_hit_coordinates(source, offsets.data(), events, range.data(), height, width);
