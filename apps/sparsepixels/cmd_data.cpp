@@ -23,7 +23,8 @@ namespace data = sparsepixels::data;
 void print_written(const std::string& path, const data::DatasetInfo& info) {
   std::cout << "wrote " << path << ": " << info.height << "x" << info.width << "x" << info.channels
             << ", train " << info.split_sizes.at("train") << ", val " << info.split_sizes.at("val")
-            << ", test " << info.split_sizes.at("test") << " events\n";
+            << ", test " << info.split_sizes.at("test") << " events, " << data::layout_name(info.layout)
+            << "\n";
 }
 
 // The options every `data` subcommand shares, bound to variables the returned Run captures.
@@ -32,7 +33,17 @@ struct DataOptions {
   std::vector<std::string> inputs;
   std::size_t events = 20000;
   std::uint64_t seed = 1;
+  std::string format;  // empty: the subcommand's default layout
 };
+
+// `--format dense|sparse`, the one spelling of every `data` subcommand.
+void add_format_option(CLI::App* command, std::string& format, const char* default_layout) {
+  command
+      ->add_option("--format", format,
+                   std::string("Layout of the file: dense (x: N,H,W,C) or sparse (hit lists); default ") +
+                       default_layout)
+      ->check(CLI::IsMember({"dense", "sparse"}));
+}
 
 Run setup_data(CLI::App& app) {
   auto options = std::make_shared<DataOptions>();
@@ -70,6 +81,21 @@ Run setup_data(CLI::App& app) {
       ->check(CLI::Range(std::size_t{10}, std::size_t{100000000}));
   synthetic->add_option("--seed", options->seed, "Random seed")->capture_default_str();
 
+  CLI::App* convert = app.add_subcommand(
+      "convert",
+      "Rewrite a dataset file in the dense or the sparse layout (the events read back bit for bit)");
+  convert->add_option("IN", options->in, "Dataset file to read")->required();
+  convert->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
+  convert->add_option("--format", options->format, "Layout of the file written: dense or sparse")
+      ->required()
+      ->check(CLI::IsMember({"dense", "sparse"}));
+
+  add_format_option(mnist, options->format, "dense");
+  add_format_option(fashion, options->format, "dense");
+  add_format_option(microboone, options->format, "sparse");
+  add_format_option(jets, options->format, "dense");
+  add_format_option(synthetic, options->format, "sparse");
+
   return [=]() {
     // Check the inputs first: a missing one is a failure naming it (exit 1).
     if ((mnist->parsed() || fashion->parsed()) && !options->idx_dir.empty())
@@ -79,11 +105,21 @@ Run setup_data(CLI::App& app) {
     if (jets->parsed()) require_input_file(options->in);
     if (microboone->parsed()) require_output_not_input("--out", options->out, options->inputs);
     if (jets->parsed()) require_output_not_input("--out", options->out, {options->in});
+    if (convert->parsed()) {
+      require_input_file(options->in);
+      require_output_not_input("--out", options->out, {options->in});
+    }
+    const bool sparse_by_default = microboone->parsed() || synthetic->parsed();
+    const data::DatasetLayout layout =
+        options->format.empty()
+            ? (sparse_by_default ? data::DatasetLayout::sparse : data::DatasetLayout::dense)
+            : data::parse_layout(options->format, "--format");
     // The preparation functions report no progress of their own: a spinner with the elapsed time.
     const std::string kind = mnist->parsed()        ? "mnist"
                              : fashion->parsed()    ? "fashion-mnist"
                              : microboone->parsed() ? "microboone"
                              : jets->parsed()       ? "jets"
+                             : convert->parsed()    ? "convert"
                                                     : "synthetic";
     util::Progress progress(fmt::format("data {}: writing {}", kind, options->out), 0,
                             util::terminal_progress("events"));
@@ -94,20 +130,29 @@ Run setup_data(CLI::App& app) {
           options->idx_dir.empty()
               ? data::mnist::locate_idx_folder(data::mnist::default_mnist_folders(executable_path()), "MNIST")
               : options->idx_dir;
-      info = data::mnist::prepare(folder, options->out);
+      data::mnist::Options mnist_options;
+      mnist_options.layout = layout;
+      info = data::mnist::prepare(folder, options->out, mnist_options);
     } else if (fashion->parsed()) {
       const std::string folder =
           options->idx_dir.empty() ? std::string(data::mnist::kFashionMnistFolder) : options->idx_dir;
       data::mnist::Options fashion_options;
       fashion_options.collection = data::mnist::Collection::fashion;
+      fashion_options.layout = layout;
       info = data::mnist::prepare(data::mnist::locate_idx_folder({folder}, "Fashion-MNIST"), options->out,
                                   fashion_options);
     } else if (microboone->parsed()) {
-      info = data::microboone::prepare_microboone(options->inputs, options->out);
+      data::microboone::Parameters parameters;
+      parameters.layout = layout;
+      info = data::microboone::prepare_microboone(options->inputs, options->out, parameters);
     } else if (jets->parsed()) {
-      info = data::jets::prepare(options->in, options->out);
+      data::jets::Options jets_options;
+      jets_options.layout = layout;
+      info = data::jets::prepare(options->in, options->out, jets_options);
+    } else if (convert->parsed()) {
+      info = data::convert_dataset(options->in, options->out, layout);
     } else {
-      info = data::synthetic::write_synthetic(options->out, options->events, options->seed);
+      info = data::synthetic::write_synthetic(options->out, options->events, options->seed, {}, layout);
     }
     progress.finish();
     print_written(options->out, info);
@@ -116,7 +161,8 @@ Run setup_data(CLI::App& app) {
 }
 
 const CommandRegistration registration{
-    "data", "Prepare a dataset file (mnist, fashion-mnist, microboone, jets, synthetic)", setup_data};
+    "data", "Prepare a dataset file (mnist, fashion-mnist, microboone, jets, synthetic) or convert one",
+    setup_data};
 
 }  // namespace
 }  // namespace sparsepixels::cli

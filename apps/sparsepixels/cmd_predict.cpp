@@ -46,39 +46,38 @@ Run setup_predict(CLI::App& sub) {
     const spec::Shape input = model.input_shape();
     data::require_event_shape(args->data, {info.height, info.width, info.channels}, args->model,
                               data::event_shape(input.height, input.width, input.channels));
-    const data::Split split = data::read_split(args->data, args->split);
-    const std::size_t outputs = model.output_size();
-    std::vector<double> out;
-    out.reserve(split.size() * outputs);
-    // Chunks of events so the progress line moves; every event is computed on its own, so chunking
-    // does not change an output.
+    // The split is read in chunks (bounded memory, either layout); every event is computed on its own, so
+    // chunking does not change an output.
     constexpr std::size_t kChunkEvents = 1024;
+    data::SplitReader reader(args->data, args->split, kChunkEvents);
+    const std::size_t outputs = model.output_size();
     std::optional<inference::FixedModel> fixed;
     if (args->fixed) fixed.emplace(model);
-    util::Progress progress("predict " + args->split, split.size(), util::terminal_progress("events"));
-    for (std::size_t first = 0; first < split.size(); first += kChunkEvents) {
-      const std::size_t count = std::min(kChunkEvents, split.size() - first);
-      if (fixed) {
-        const auto chunk = fixed->predict(split.event(first), count, {.threads = args->threads});
-        out.insert(out.end(), chunk.values.begin(), chunk.values.end());
-      } else {
-        std::vector<float> values;
-        model.predict(split.event(first), count, values, args->quantized, args->threads);
-        out.insert(out.end(), values.begin(), values.end());
-      }
-      progress.update(first + count);
-    }
-    progress.finish();
     std::string text = "event,label";
     for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",output{}", k);
     text += "\n";
-    for (std::size_t e = 0; e < split.size(); ++e) {
-      text += fmt::format("{},{}", e, split.y[e]);
-      for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",{:.17g}", out[e * outputs + k]);
-      text += "\n";
+    util::Progress progress("predict " + args->split, reader.size(), util::terminal_progress("events"));
+    data::Split chunk;
+    std::size_t first = 0;
+    for (; reader.next(chunk); first += chunk.size()) {
+      std::vector<double> out;
+      if (fixed) {
+        out = fixed->predict(chunk.x.data(), chunk.size(), {.threads = args->threads}).values;
+      } else {
+        std::vector<float> values;
+        model.predict(chunk.x.data(), chunk.size(), values, args->quantized, args->threads);
+        out.assign(values.begin(), values.end());
+      }
+      for (std::size_t e = 0; e < chunk.size(); ++e) {
+        text += fmt::format("{},{}", first + e, chunk.y[e]);
+        for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",{:.17g}", out[e * outputs + k]);
+        text += "\n";
+      }
+      progress.update(first + chunk.size());
     }
+    progress.finish();
     util::write_file_atomically(args->out, text);
-    std::cout << fmt::format("wrote {} predictions of '{}' to {}\n", split.size(), args->split, args->out);
+    std::cout << fmt::format("wrote {} predictions of '{}' to {}\n", first, args->split, args->out);
     return 0;
   };
 }

@@ -110,34 +110,47 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   data::require_event_shape(options.data, {info.height, info.width, info.channels},
                             (dir / "model.json").string(),
                             data::event_shape(input.height, input.width, input.channels));
-  const data::Split split = data::read_split(options.data, options.split, 0, options.events);
-  if (split.size() == 0)
-    throw Error(fmt::format("{}: split '{}' has no events", options.data, options.split));
+  // The split is read in chunks (bounded memory, either layout); each event is run on its own.
+  constexpr std::size_t kChunkEvents = 1024;
+  data::SplitReader reader(options.data, options.split, kChunkEvents);
+  if (options.events > reader.size()) {
+    throw Error(fmt::format("{}: split {} has {} events, cannot read {} from 0", options.data, options.split,
+                            reader.size(), options.events));
+  }
+  const std::size_t events = options.events == 0 ? reader.size() : options.events;
+  if (events == 0) throw Error(fmt::format("{}: split '{}' has no events", options.data, options.split));
   const fixed::FixedType output_type = fixed.output_type();
   if (output_type.width > 53) throw Error("csim: output types wider than 53 bits are not supported");
 
   CsimReport report;
-  report.events = split.size();
+  report.events = events;
   report.outputs = fixed.output_size();
   inference::FixedOptions fixed_options;
   fixed_options.threads = 0;
-  const auto host = fixed.predict(split.x.data(), split.size(), fixed_options);
+  std::vector<std::int64_t> host_raw;
+  host_raw.reserve(events * report.outputs);
 
   // tb_data: float32 inputs with 9 significant digits (they read back exactly), exact expected outputs.
   fs::create_directories(dir / "tb_data");
   std::string inputs, expected;
-  for (std::size_t event = 0; event < split.size(); ++event) {
-    const float* x = split.event(event);
-    for (std::size_t k = 0; k < split.event_size(); ++k) {
-      if (k != 0) inputs += ' ';
-      inputs += fmt::format("{:.9g}", x[k]);
+  data::Split chunk;
+  for (std::size_t first = 0; first < events && reader.next(chunk); first += chunk.size()) {
+    const std::size_t count = std::min(chunk.size(), events - first);
+    const auto host = fixed.predict(chunk.x.data(), count, fixed_options);
+    for (std::size_t event = 0; event < count; ++event) {
+      const float* x = chunk.event(event);
+      for (std::size_t k = 0; k < chunk.event_size(); ++k) {
+        if (k != 0) inputs += ' ';
+        inputs += fmt::format("{:.9g}", x[k]);
+      }
+      inputs += '\n';
+      for (std::size_t k = 0; k < report.outputs; ++k) {
+        if (k != 0) expected += ' ';
+        expected += fixed::exact_decimal(host.raw[event * report.outputs + k], output_type.fraction());
+        host_raw.push_back(host.raw[event * report.outputs + k]);
+      }
+      expected += '\n';
     }
-    inputs += '\n';
-    for (std::size_t k = 0; k < report.outputs; ++k) {
-      if (k != 0) expected += ' ';
-      expected += fixed::exact_decimal(host.raw[event * report.outputs + k], output_type.fraction());
-    }
-    expected += '\n';
   }
   util::write_file_atomically((dir / "tb_data" / "tb_input_features.dat").string(), inputs);
   util::write_file_atomically((dir / "tb_data" / "tb_output_predictions.dat").string(), expected);
@@ -186,7 +199,7 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
   std::istringstream lines(read_text(results));
   std::size_t event = 0;
   bool found = false;
-  for (std::string line; event < split.size() && std::getline(lines, line); ++event) {
+  for (std::string line; event < events && std::getline(lines, line); ++event) {
     std::istringstream values(line);
     for (std::size_t k = 0; k < report.outputs; ++k) {
       double value = 0;
@@ -194,7 +207,7 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
       if (values >> value) {
         const double scaled = std::ldexp(value, output_type.fraction());
         same = scaled == std::nearbyint(scaled) &&
-               static_cast<std::int64_t>(scaled) == host.raw[event * report.outputs + k];
+               static_cast<std::int64_t>(scaled) == host_raw[event * report.outputs + k];
       }
       if (!same) {
         ++report.mismatches;
@@ -206,8 +219,8 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
       }
     }
   }
-  if (event != split.size()) {
-    report.mismatches += (split.size() - event) * report.outputs;
+  if (event != events) {
+    report.mismatches += (events - event) * report.outputs;
     if (!found) {
       found = true;
       report.first_event = event;
@@ -227,7 +240,8 @@ CsimReport run_csim(const std::string& project_dir, const CsimOptions& options) 
         (build / "trace_run.log").string(), dir.string());
     const auto project = read_trace(trace_file, fixed.layer_count());
     std::vector<inference::LayerValues> reference;
-    fixed.run(split.event(report.first_event), reference);
+    const data::Split mismatching = data::read_split(options.data, options.split, report.first_event, 1);
+    fixed.run(mismatching.event(0), reference);
     std::string details =
         fmt::format("first mismatch: event {}, output {}\n", report.first_event, report.first_output);
     for (std::size_t layer = 0; layer < fixed.layer_count(); ++layer) {

@@ -76,6 +76,7 @@ DatasetInfo prepare(const std::string& input_file, const std::string& output_fil
   info.class_names = {"g", "q", "W", "Z", "t"};
   info.height = info.width = kSparseSide;
   info.channels = 1;
+  info.layout = options.layout;
 
   DatasetWriter writer(output_file, info);
   std::vector<float> images, labels;

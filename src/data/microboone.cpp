@@ -509,6 +509,7 @@ DatasetInfo prepare_microboone(const std::vector<std::string>& input_files, cons
   info.height = parameters.crop;
   info.width = parameters.crop;
   info.channels = 1;
+  info.layout = parameters.layout;
 
   DatasetWriter writer(output_file, info);
   std::size_t position = 0;

@@ -242,6 +242,7 @@ DatasetInfo prepare(const std::string& idx_folder, const std::string& output_fil
   }
   info.height = info.width = kSparseSide;
   info.channels = 1;
+  info.layout = options.layout;
 
   DatasetWriter writer(output_file, info);
   // Transforms [first, last) of one IDX pair and appends it, 1,000 events at a time (bounded memory).

@@ -274,7 +274,7 @@ microboone::Image render_window(std::uint64_t seed, bool neutrino, const Synthet
 }
 
 DatasetInfo write_synthetic(const std::string& path, std::size_t events, std::uint64_t seed,
-                            const SyntheticOptions& options) {
+                            const SyntheticOptions& options, DatasetLayout layout) {
   if (events < 10) throw Error(path + ": --events must be at least 10 (got " + std::to_string(events) + ")");
   const std::vector<std::int32_t> all_labels = labels(events, seed);
   const microboone::SplitCounts counts = microboone::split_counts(events, 0.7, 0.1);
@@ -288,6 +288,7 @@ DatasetInfo write_synthetic(const std::string& path, std::size_t events, std::ui
   info.class_names = {"cosmic", "neutrino"};
   info.height = info.width = 63;
   info.channels = 1;
+  info.layout = layout;
   DatasetWriter writer(path, info);
   // Generated and written 10,000 events at a time, so memory stays bounded for any --events.
   constexpr std::size_t kBlock = 10000;

@@ -27,8 +27,9 @@ SplitCounts split_counts(std::size_t events);
 
 /// Options of the preparation.
 struct Options {
-  std::size_t max_events = 300000;  // the reference uses the first 300,000 jets
-  std::size_t chunk_events = 2000;  // jets read per step (bounded memory)
+  std::size_t max_events = 300000;              // the reference uses the first 300,000 jets
+  std::size_t chunk_events = 2000;              // jets read per step (bounded memory)
+  DatasetLayout layout = DatasetLayout::dense;  // the layout of the file written
 };
 
 /// Reads `x` (N,100,100) and `y` (N,5, one-hot) from `input_file`, writes the dataset file.

@@ -30,6 +30,7 @@ struct Parameters {
   float normalization = 3200;                // the cropped image is divided by this
   std::uint64_t balance_seed = 42;           // class balancing and the shuffle
   double train_fraction = 0.7, val_fraction = 0.1;
+  DatasetLayout layout = DatasetLayout::dense;  // the layout of the file written
 };
 
 /// Wires per plane: planes 0 and 1 (induction) have 2400, plane 2 (collection) has 3456.

@@ -48,6 +48,8 @@ struct Options {
   Collection collection = Collection::digits;
   /// The first this many training images become the validation split (the reference: 10,000).
   std::size_t validation_events = 10000;
+  /// The layout of the file written.
+  DatasetLayout layout = DatasetLayout::dense;
 };
 
 /// The four file names the preparation looks for in an IDX folder (each may also end in .gz).

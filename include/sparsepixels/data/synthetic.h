@@ -30,6 +30,7 @@ microboone::Image render_window(std::uint64_t event_seed, bool neutrino,
 
 /// Generates `events` events and writes them split 70/10/20 (in order) to a dataset file.
 DatasetInfo write_synthetic(const std::string& path, std::size_t events, std::uint64_t seed,
-                            const SyntheticOptions& options = {});
+                            const SyntheticOptions& options = {},
+                            DatasetLayout layout = DatasetLayout::dense);
 
 }  // namespace sparsepixels::data::synthetic
