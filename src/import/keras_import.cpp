@@ -328,6 +328,14 @@ Mapped map_layers(const std::vector<KerasLayer>& layers, const std::string& orig
     p.keras_name = keras.name;
     p.keras_class = keras.class_name;
     p.layer.name = keras.name;
+    // QConv2D/QDense quantize their kernel and bias; plain Keras layers do not.
+    auto read_quantizers = [&] {
+      if (cls != "QConv2D" && cls != "QDense") return;
+      p.weight_quantizer =
+          quantizer_type(c.value("kernel_quantizer", json()), where + ": field 'kernel_quantizer'");
+      p.bias_quantizer =
+          quantizer_type(c.value("bias_quantizer", json()), where + ": field 'bias_quantizer'");
+    };
     auto add_inner_activation = [&] {
       if (!c.contains("activation")) return;
       std::optional<Planned> a = activation_layer(c.at("activation"), keras.name + "_activation", where);
@@ -372,24 +380,14 @@ Mapped map_layers(const std::vector<KerasLayer>& layers, const std::string& orig
       p.layer.filters = positive_int(c, "filters", limits::kMaxChannels, where);
       p.layer.kernel = kh;
       p.use_bias = c.value("use_bias", true);
-      if (cls == "QConv2D") {
-        p.weight_quantizer =
-            quantizer_type(c.value("kernel_quantizer", json()), where + ": field 'kernel_quantizer'");
-        p.bias_quantizer =
-            quantizer_type(c.value("bias_quantizer", json()), where + ": field 'bias_quantizer'");
-      }
+      read_quantizers();
       m.layers.push_back(p);
       add_inner_activation();
     } else if (cls == "QDense" || cls == "Dense") {
       p.layer.kind = LayerKind::Dense;
       p.layer.units = positive_int(c, "units", limits::kMaxUnits, where);
       p.use_bias = c.value("use_bias", true);
-      if (cls == "QDense") {
-        p.weight_quantizer =
-            quantizer_type(c.value("kernel_quantizer", json()), where + ": field 'kernel_quantizer'");
-        p.bias_quantizer =
-            quantizer_type(c.value("bias_quantizer", json()), where + ": field 'bias_quantizer'");
-      }
+      read_quantizers();
       m.layers.push_back(p);
       add_inner_activation();
     } else if (cls == "QActivation" || cls == "Activation" || cls == "ReLU") {
