@@ -107,10 +107,60 @@ class InputReduce final : public Layer {
   /// place; `input_geometry` is the input batch's geometry (null for a caller's dense array).
   void reduce(const float* images, std::size_t events, const tensor::Geometry* input_geometry,
               tensor::Batch& out) const {
+    const std::size_t pixels = static_cast<std::size_t>(info_.input.height) * info_.input.width;
+    const DenseSource source{images, pixels, info_.input.channels};
+    select(source, events, input_geometry, out);
+  }
+
+  /// The forward pass on hit lists: the slots the dense images they describe would give.
+  void reduce(const tensor::HitEvents& hits, tensor::Batch& out) const {
+    const HitSource source{hits, info_.input.width, info_.input.channels};
+    select(source, hits.events, nullptr, out);
+  }
+
+ private:
+  // The candidates of one event, pixel by pixel: every pixel of a dense image.
+  struct DenseSource {
+    const float* images;
+    std::size_t pixels;
+    int channels;
+    const float* image(std::size_t e) const {
+      return images + e * pixels * static_cast<std::size_t>(channels);
+    }
+    std::size_t count(std::size_t) const { return pixels; }
+    std::size_t pixel(std::size_t, std::size_t i) const { return i; }
+    float value(std::size_t e, std::size_t i, int c) const { return image(e)[i * channels + c]; }
+    float pixel_zero(std::size_t e, int c) const { return image(e)[c]; }
+  };
+  // The candidates of one event from its hits only (every other pixel is zero, so never above the
+  // threshold of at least 0), in raster order as the dense scan meets them.
+  struct HitSource {
+    const tensor::HitEvents& hits;
+    int width, channels;
+    const float* image(std::size_t) const { return nullptr; }
+    std::size_t count(std::size_t e) const {
+      return static_cast<std::size_t>(hits.offsets[e + 1] - hits.offsets[e]);
+    }
+    std::size_t at(std::size_t e, std::size_t i) const {
+      return static_cast<std::size_t>(hits.offsets[e]) + i;
+    }
+    std::size_t pixel(std::size_t e, std::size_t i) const {
+      const std::size_t k = at(e, i);
+      return static_cast<std::size_t>(hits.coords[2 * k]) * width + hits.coords[2 * k + 1];
+    }
+    float value(std::size_t e, std::size_t i, int c) const { return hits.values[at(e, i) * channels + c]; }
+    float pixel_zero(std::size_t e, int c) const {
+      return count(e) > 0 && pixel(e, 0) == 0 ? value(e, 0, c) : 0.0f;
+    }
+  };
+
+  // Fills `out` with the selected slots of every event of `source` (raster first-N or top-k).
+  template <class Source>
+  void select(const Source& source, std::size_t events, const tensor::Geometry* input_geometry,
+              tensor::Batch& out) const {
     const spec::Shape& shape = info_.input;
     const int slots = info_.spec.n_active;
     const int channels = shape.channels;
-    const std::size_t pixels = static_cast<std::size_t>(shape.height) * shape.width;
     // The output's previous geometry is reused (no allocation per batch) unless it is the input's.
     if (!out.geometry || out.geometry.get() == input_geometry)
       out.geometry = std::make_shared<tensor::Geometry>();
@@ -126,57 +176,56 @@ class InputReduce final : public Layer {
     const Quantizer input_quantizer(info_.types.result, true);
     const float threshold = quantize ? input_quantizer(static_cast<float>(info_.spec.threshold))
                                      : static_cast<float>(info_.spec.threshold);
-    auto read = [&](const float* image, std::size_t pixel, int channel) {
-      const float value = image[pixel * channels + channel];
-      return quantize ? input_quantizer(value) : value;
-    };
+    auto converted = [&](float value) { return quantize ? input_quantizer(value) : value; };
     std::vector<std::pair<float, std::uint32_t>> candidates;
-    const std::size_t image_size = pixels * static_cast<std::size_t>(channels);
     for (std::size_t e = 0; e < events; ++e) {
-      const float* image = images + e * image_size;
       float* features = out.event(e);
       const std::size_t base = e * static_cast<std::size_t>(slots);
+      const std::size_t count = source.count(e);
       int filled = 0;
-      auto keep = [&](std::size_t pixel) {
-        for (int c = 0; c < channels; ++c) features[filled * channels + c] = read(image, pixel, c);
+      auto keep = [&](std::size_t i) {
+        const std::size_t pixel = source.pixel(e, i);
+        for (int c = 0; c < channels; ++c) features[filled * channels + c] = converted(source.value(e, i, c));
         geometry->row[base + filled] = static_cast<std::int16_t>(pixel / shape.width + 1);
         geometry->col[base + filled] = static_cast<std::int16_t>(pixel % shape.width + 1);
         geometry->position[base + filled] = 1;
         ++filled;
       };
-      if (info_.spec.selection == spec::Selection::Raster && !quantize && channels == 1) {
-        // Float, one channel: test blocks of pixels without branches first (about 1% are active).
+      const float* image = source.image(e);
+      if (info_.spec.selection == spec::Selection::Raster && !quantize && channels == 1 && image != nullptr) {
+        // Float, one channel, dense: test blocks of pixels without branches first (about 1% are active).
         constexpr std::size_t kBlock = 16;
         std::size_t pixel = 0;
         // The scan stops early, so the hardware prefetcher does not see the next image coming: ask
         // for its first 4 KiB now (about 17% faster from memory on the bench's events).
-        if (e + 1 < events) prefetch(image + image_size, std::min<std::size_t>(image_size, 1024));
-        for (; pixel + kBlock <= pixels && filled < slots; pixel += kBlock) {
+        if (e + 1 < events) prefetch(source.image(e + 1), std::min<std::size_t>(count, 1024));
+        for (; pixel + kBlock <= count && filled < slots; pixel += kBlock) {
           if (!any_above(image + pixel, threshold)) continue;
           for (std::size_t k = 0; k < kBlock && filled < slots; ++k) {
             if (image[pixel + k] > threshold) keep(pixel + k);
           }
         }
-        for (; pixel < pixels && filled < slots; ++pixel) {
+        for (; pixel < count && filled < slots; ++pixel) {
           if (image[pixel] > threshold) keep(pixel);
         }
       } else if (info_.spec.selection == spec::Selection::Raster) {
-        for (std::size_t pixel = 0; pixel < pixels && filled < slots; ++pixel) {
-          if (read(image, pixel, 0) > threshold) keep(pixel);
+        for (std::size_t i = 0; i < count && filled < slots; ++i) {
+          if (converted(source.value(e, i, 0)) > threshold) keep(i);
         }
       } else {
         // Top-k: the N largest channel-0 values, ties to the lower raster index, slots in that order.
         candidates.clear();
-        for (std::size_t pixel = 0; pixel < pixels; ++pixel) {
-          const float value = read(image, pixel, 0);
-          if (value > threshold) candidates.emplace_back(value, static_cast<std::uint32_t>(pixel));
+        for (std::size_t i = 0; i < count; ++i) {
+          const float value = converted(source.value(e, i, 0));
+          if (value > threshold) candidates.emplace_back(value, static_cast<std::uint32_t>(i));
         }
-        const std::size_t count = std::min<std::size_t>(candidates.size(), static_cast<std::size_t>(slots));
-        std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count),
+        const std::size_t kept = std::min<std::size_t>(candidates.size(), static_cast<std::size_t>(slots));
+        // Candidates come in raster order from both sources, so the index breaks ties as the pixel would.
+        std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(kept),
                           candidates.end(), [](const auto& a, const auto& b) {
                             return a.first != b.first ? a.first > b.first : a.second < b.second;
                           });
-        for (std::size_t k = 0; k < count; ++k) keep(candidates[k].second);
+        for (std::size_t k = 0; k < kept; ++k) keep(candidates[k].second);
       }
       // hls4ml: empty slots take channels 1..C-1 of pixel 0, phantom pixels at (1, 1) that the
       // neighbour tables must see (with C = 1 they stay all zero).
@@ -186,12 +235,13 @@ class InputReduce final : public Layer {
         geometry->col[base + s] = 1;
         geometry->position[base + s] = phantoms ? 1 : 0;
         if (phantoms) {
-          for (int c = 1; c < channels; ++c) features[s * channels + c] = read(image, 0, c);
+          for (int c = 1; c < channels; ++c) features[s * channels + c] = converted(source.pixel_zero(e, c));
         }
       }
     }
   }
 
+ public:
   void backward(const tensor::Batch& in, const tensor::Batch& out, const std::vector<float>& grad_out,
                 std::vector<float>* grad_in, ParameterGradients&) const override {
     if (!grad_in) return;
@@ -217,6 +267,15 @@ class InputReduce final : public Layer {
 
 std::unique_ptr<Layer> make_input_reduce(const spec::ResolvedLayer& resolved) {
   return std::make_unique<InputReduce>(resolved);
+}
+
+void reduce_hit_input(const Layer& layer, const tensor::HitEvents& hits, tensor::Batch& out) {
+  const auto* reduce = dynamic_cast<const InputReduce*>(&layer);
+  if (!reduce) {
+    throw Error(
+        fmt::format("layer '{}': reduce_hit_input needs an InputReduce layer", layer.info().spec.name));
+  }
+  reduce->reduce(hits, out);
 }
 
 void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out) {

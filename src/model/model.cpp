@@ -96,18 +96,24 @@ void quantize_inputs(const Model& model, float* values, std::size_t count) {
 
 void Model::predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
                     int threads) const {
-  run_predict(inputs, events, out, quantized, threads, nullptr);
+  run_predict(inputs, nullptr, events, out, quantized, threads, nullptr);
+}
+
+void Model::predict_hits(const tensor::HitEvents& hits, std::vector<float>& out, bool quantized,
+                         int threads) const {
+  run_predict(nullptr, &hits, hits.events, out, quantized, threads, nullptr);
 }
 
 std::size_t Model::predict_finite(const float* inputs, std::size_t events, std::vector<float>& out,
                                   bool quantized, int threads) const {
   std::atomic<std::size_t> first_bad{events};
-  run_predict(inputs, events, out, quantized, threads, &first_bad);
+  run_predict(inputs, nullptr, events, out, quantized, threads, &first_bad);
   return first_bad.load();
 }
 
-void Model::run_predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
-                        int threads, std::atomic<std::size_t>* first_bad) const {
+void Model::run_predict(const float* inputs, const tensor::HitEvents* hits, std::size_t events,
+                        std::vector<float>& out, bool quantized, int threads,
+                        std::atomic<std::size_t>* first_bad) const {
   // The mode is a property of the prepared forward copies; switch only when it differs.
   for (const auto& layer : layers_) {
     if (layer->quantized() != quantized) layer->prepare(quantized);
@@ -139,6 +145,33 @@ void Model::run_predict(const float* inputs, std::size_t events, std::vector<flo
     auto& activations = cache.workspace[static_cast<std::size_t>(worker)];
     activations.resize(layers_.size() + 1);
     const std::size_t first = shard * kShardEvents, count = std::min(kShardEvents, events - first);
+    if (hits != nullptr) {
+      const tensor::HitEvents shard_hits = hits->slice(first, count);
+      if (reduce_first) {
+        layers::reduce_hit_input(*layers_.front(), shard_hits, activations[0]);
+        forward_range(*this, 1, layers_.size(), activations);
+      } else {
+        // A standard model reads dense events: this shard's, made from its hits.
+        const auto channels = static_cast<std::size_t>(spec_.input_channels);
+        activations[0].reset(count, in_size);
+        std::fill(activations[0].values.begin(), activations[0].values.end(), 0.0f);
+        for (std::size_t e = 0; e < count; ++e) {
+          float* image = activations[0].event(e);
+          for (auto k = static_cast<std::size_t>(shard_hits.offsets[e]);
+               k < static_cast<std::size_t>(shard_hits.offsets[e + 1]); ++k) {
+            const std::size_t pixel =
+                static_cast<std::size_t>(hits->coords[2 * k]) * static_cast<std::size_t>(spec_.input_width) +
+                hits->coords[2 * k + 1];
+            std::copy_n(hits->values + k * channels, channels, image + pixel * channels);
+          }
+        }
+        if (quantized) quantize_inputs(*this, activations[0].values.data(), activations[0].values.size());
+        forward_range(*this, 0, layers_.size(), activations);
+      }
+      std::copy_n(activations[last].values.begin(), count * out_size,
+                  out.begin() + static_cast<std::ptrdiff_t>(first * out_size));
+      return;
+    }
     const float* images = inputs + first * in_size;
     if (first_bad != nullptr) {
       const std::size_t bad = util::first_non_finite(images, count * in_size);

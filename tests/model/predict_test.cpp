@@ -2,6 +2,7 @@
 // layers give one by one on a copied batch, whatever the thread count, mode or concurrent calls.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -180,6 +181,68 @@ TEST(PredictFinite, FindsTheFirstNonFiniteEventOrGivesPredictsOutputs) {
     x[130 * 63 * 63] = std::numeric_limits<float>::infinity();         // shard 2
     for (const int threads : {1, 2, 3})
       EXPECT_EQ(model.predict_finite(x.data(), 300, out, false, threads), 70u);
+  }
+}
+
+// predict_hits: from hit lists, the outputs of predict on the dense events, bit for bit: sparse
+// models (raster and top-k, float and QAT, the hls4ml profile's phantom slots with two channels) and a
+// standard model (made dense per shard).
+TEST(PredictHits, EqualsPredictOnTheDenseEvents) {
+  std::mt19937_64 random(17);
+  auto events_of = [&](int channels) {
+    std::vector<float> x(200 * 63 * 63 * static_cast<std::size_t>(channels), 0.0f);
+    for (std::size_t e = 0; e < 200; ++e) {
+      for (int k = 0; k < 35; ++k) {
+        const std::size_t pixel = random() % (63 * 63);
+        for (int c = 0; c < channels; ++c)
+          x[(e * 63 * 63 + pixel) * channels + c] = static_cast<float>(random() % 1000) / 400.0f - 0.2f;
+      }
+      if (e % 5 == 0) x[e * 63 * 63 * channels + channels - 1] = 0.75f;  // pixel 0, the last channel
+    }
+    return x;
+  };
+  auto hits_of = [](const std::vector<float>& x, int channels, std::vector<std::int64_t>& offsets,
+                    std::vector<std::uint32_t>& coords, std::vector<float>& values) {
+    offsets.assign(1, 0);
+    const std::size_t pixels = 63 * 63;
+    for (std::size_t e = 0; e < x.size() / (pixels * channels); ++e) {
+      for (std::size_t p = 0; p < pixels; ++p) {
+        const float* v = x.data() + (e * pixels + p) * channels;
+        if (std::all_of(v, v + channels, [](float f) { return f == 0.0f; })) continue;
+        coords.push_back(static_cast<std::uint32_t>(p / 63));
+        coords.push_back(static_cast<std::uint32_t>(p % 63));
+        values.insert(values.end(), v, v + channels);
+      }
+      offsets.push_back(static_cast<std::int64_t>(coords.size() / 2));
+    }
+  };
+  struct Case {
+    int n_active, channels;
+    Selection selection;
+    ArithmeticProfile profile;
+  };
+  for (const Case& c : {Case{12, 1, Selection::Raster, ArithmeticProfile::Exact},
+                        Case{20, 1, Selection::TopK, ArithmeticProfile::Exact},
+                        Case{40, 2, Selection::Raster, ArithmeticProfile::Hls4ml},
+                        Case{0, 1, Selection::Raster, ArithmeticProfile::Exact}}) {
+    ModelSpec spec = paper_model("neutrino", c.n_active);
+    spec.input_channels = c.channels;
+    spec.arithmetic_profile = c.profile;
+    if (c.n_active > 0) spec.layers.front().selection = c.selection;
+    Model model(spec);
+    model.initialize(3);
+    const std::vector<float> x = events_of(c.channels);
+    std::vector<std::int64_t> offsets;
+    std::vector<std::uint32_t> coords;
+    std::vector<float> values;
+    hits_of(x, c.channels, offsets, coords, values);
+    const tensor::HitEvents hits{offsets.data(), coords.data(), values.data(), 200};
+    for (const bool quantized : {false, true}) {
+      std::vector<float> dense, sparse;
+      model.predict(x.data(), 200, dense, quantized, 2);
+      model.predict_hits(hits, sparse, quantized, 2);
+      EXPECT_EQ(bits(sparse), bits(dense)) << c.n_active << " " << c.channels << " " << quantized;
+    }
   }
 }
 

@@ -175,6 +175,11 @@ double hls4ml_pooling_scale(int pool_height, int pool_width);
 /// into a batch); throws sparsepixels::Error if `layer` is not an InputReduce.
 void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out);
 
+/// InputReduce's forward pass straight from hit lists: the same slots as from the dense images the
+/// hits describe (a pixel that is no hit is zero, so only hits can pass the threshold), at a cost that
+/// grows with the hits, not the image; throws sparsepixels::Error if `layer` is not an InputReduce.
+void reduce_hit_input(const Layer& layer, const tensor::HitEvents& hits, tensor::Batch& out);
+
 /// Makes the layer for a resolved spec (parameters sized, zero).
 std::unique_ptr<Layer> make_layer(const spec::ResolvedLayer& resolved);
 

@@ -51,6 +51,12 @@ class Model {
   void predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized = false,
                int threads = 1) const;
 
+  /// As predict, from hit lists (tensor::HitEvents): a sparse model's input reduction reads the hits
+  /// straight away (cost grows with the hits, not the image area); a standard model gets each shard
+  /// of events made dense first. The outputs equal predict's on the dense events bit for bit.
+  void predict_hits(const tensor::HitEvents& hits, std::vector<float>& out, bool quantized = false,
+                    int threads = 1) const;
+
   /// As predict, and checks that every input value is finite, shard by shard just before the shard is
   /// computed (while its values are in cache, so the check costs little). Returns the index of the
   /// first event holding an inf or NaN (the outputs are then unspecified), or `events` if none does.
@@ -63,8 +69,9 @@ class Model {
 
  private:
   // predict's work; with `first_bad` set, each shard's inputs are checked first (predict_finite).
-  void run_predict(const float* inputs, std::size_t events, std::vector<float>& out, bool quantized,
-                   int threads, std::atomic<std::size_t>* first_bad) const;
+  void run_predict(const float* inputs, const tensor::HitEvents* hits, std::size_t events,
+                   std::vector<float>& out, bool quantized, int threads,
+                   std::atomic<std::size_t>* first_bad) const;
 
   spec::ModelSpec spec_;
   std::vector<spec::ResolvedLayer> resolved_;

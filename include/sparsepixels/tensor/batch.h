@@ -89,4 +89,19 @@ struct Batch {
   }
 };
 
+/// Events given as hit lists (docs/datasets.md, "sparse layout"), viewed in place: event e holds hits
+/// [offsets[e], offsets[e+1]) of the arrays, hit k at row coords[2k], column coords[2k+1] (0-based,
+/// strictly in raster order within an event) with channel values values[k*C .. k*C+C). A pixel that is no
+/// hit is zero. The caller guarantees that (the dataset readers validate files).
+struct HitEvents {
+  const std::int64_t* offsets = nullptr;  // events + 1 values
+  const std::uint32_t* coords = nullptr;
+  const float* values = nullptr;
+  std::size_t events = 0;
+  /// Events [first, first + count) as a view of the same arrays.
+  HitEvents slice(std::size_t first, std::size_t count) const {
+    return {offsets + first, coords, values, count};
+  }
+};
+
 }  // namespace sparsepixels::tensor
