@@ -36,13 +36,15 @@ Run setup_bench(CLI::App& sub) {
     if (*json == "-") {
       std::cout << text << "\n";
     } else {
-      std::cout << "model            train ev/s    infer ev/s\n";
+      std::cout << "model            train ev/s    infer ev/s  from hits ev/s\n";
+      auto rate_of = [](const std::map<std::string, double>& rates, const std::string& name) {
+        const auto found = rates.find(name);
+        return found == rates.end() ? std::string("-") : fmt::format("{:.0f}", found->second);
+      };
       for (const auto& [name, rate] : result.train_events_per_s) {
-        const auto infer = result.infer_events_per_s.find(name);
-        std::cout << fmt::format("{:<16} {:>10.0f}    {:>10}\n", name, rate,
-                                 infer == result.infer_events_per_s.end()
-                                     ? std::string("-")
-                                     : fmt::format("{:.0f}", infer->second));
+        std::cout << fmt::format("{:<16} {:>10.0f}    {:>10}  {:>14}\n", name, rate,
+                                 rate_of(result.infer_events_per_s, name),
+                                 rate_of(result.infer_from_hits_events_per_s, name));
       }
       std::cout << fmt::format("{}: batch {}, threads {}, {} events ({})\n", result.arch, result.batch,
                                result.threads, result.events, result.data);

@@ -139,6 +139,8 @@ TEST_F(Paths, BenchMeasuresTheChosenArchitecture) {
     EXPECT_GT(json.at("train_events_per_s").at(model).get<double>(), 0.0) << model;
   }
   EXPECT_GT(json.at("infer_events_per_s").at("standard").get<double>(), 0.0);
+  for (const char* model : {"standard", "sparse-t", "sparse-l"})  // the same models from hit lists
+    EXPECT_GT(json.at("infer_from_hits_events_per_s").at(model).get<double>(), 0.0) << model;
 }
 
 TEST_F(Paths, AFolderWhereAFileIsExpectedIsAFailure) {

@@ -24,6 +24,8 @@ struct BenchResult {
   /// 8-bit example config's types where an example config is found, else the paper model's types)
   std::map<std::string, double> train_events_per_s;
   std::map<std::string, double> infer_events_per_s;
+  /// The same inference from in-memory hit lists (Model::predict_hits), measured in the same run.
+  std::map<std::string, double> infer_from_hits_events_per_s;
   int batch = 128;
   int threads = 0;
   std::size_t events = 0;
