@@ -8,6 +8,8 @@
 #include <memory>
 #include <utility>
 
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/error.h"
 #include "sparsepixels/util/finite.h"
 
 namespace sparsepixels::python {
@@ -74,6 +76,63 @@ Events events_from(const py::handle& x, std::size_t height, std::size_t width, s
                                       bad / (height * width * channels), result.data[bad]));
   }
   return result;
+}
+
+bool is_hit_lists(const py::handle& x) {
+  return (py::isinstance<py::tuple>(x) || py::isinstance<py::list>(x)) && py::len(x) == 3;
+}
+
+HitArrays hits_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
+                    const std::string& what) {
+  const py::sequence items = py::reinterpret_borrow<py::sequence>(x);
+  auto integer_array = [&](const py::handle& item, const char* name) {
+    const py::array array = py::array::ensure(item);
+    if (!array || (array.dtype().kind() != 'i' && array.dtype().kind() != 'u'))
+      throw py::type_error(fmt::format("{}: {} must be an integer array", what, name));
+    return array;
+  };
+  HitArrays hits;
+  const py::array offsets = integer_array(items[0], "offsets");
+  if (offsets.ndim() != 1 || offsets.shape(0) < 1)
+    throw py::value_error(
+        fmt::format("{}: offsets must have shape (events + 1,), got {}", what, shape_text(offsets)));
+  hits.offsets = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(offsets);
+  hits.events = static_cast<std::size_t>(offsets.shape(0)) - 1;
+  const py::array coords = integer_array(items[1], "coords");
+  if (coords.ndim() != 2 || coords.shape(1) != 2)
+    throw py::value_error(
+        fmt::format("{}: coords must have shape (hits, 2), got {}", what, shape_text(coords)));
+  const std::size_t count = static_cast<std::size_t>(coords.shape(0));
+  const auto wide = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(coords);
+  hits.coords.resize(2 * count);
+  for (std::size_t k = 0; k < 2 * count; ++k) {
+    const std::int64_t v = wide.data()[k];
+    if (v < 0 || v > 0xffffffffLL)
+      throw py::value_error(fmt::format("{}: coords[{}] = {} is out of range", what, k / 2, v));
+    hits.coords[k] = static_cast<std::uint32_t>(v);
+  }
+  const py::array values = py::array::ensure(items[2]);
+  if (!values || values.dtype().kind() != 'f')
+    throw py::type_error(
+        fmt::format("{}: values must be a real floating array (float32 is used as is)", what));
+  if (values.ndim() != 2 || static_cast<std::size_t>(values.shape(0)) != count ||
+      static_cast<std::size_t>(values.shape(1)) != channels)
+    throw py::value_error(fmt::format("{}: values must have shape ({}, {}) (hits, channels), got {}", what,
+                                      count, channels, shape_text(values)));
+  hits.values = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(values);
+  const std::size_t bad = util::first_non_finite(hits.values.data(), count * channels);
+  if (bad < count * channels)
+    throw py::value_error(fmt::format("{}: values of hit {} hold {} (every value must be finite)", what,
+                                      bad / channels, hits.values.data()[bad]));
+  try {
+    const data::HitSource source{what, "<numpy>", 0};
+    data::validate_hit_offsets(source, hits.offsets.data(), hits.events, count, height * width, true);
+    data::validate_hit_coordinates(source, hits.offsets.data(), hits.events, hits.coords.data(), height,
+                                   width);
+  } catch (const Error& e) {
+    throw py::value_error(e.what());
+  }
+  return hits;
 }
 
 std::vector<std::int32_t> labels_from(const py::handle& y, std::size_t events, std::size_t classes,

@@ -22,6 +22,24 @@ struct Events {
   std::size_t events = 0;
 };
 
+/// Events as hit lists (offsets, coords, values), checked and held as the library reads them.
+struct HitArrays {
+  py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> offsets;
+  std::vector<std::uint32_t> coords;
+  py::array_t<float, py::array::c_style | py::array::forcecast> values;
+  std::size_t events = 0;
+};
+
+/// True if `x` is a tuple or list of three items: hit lists (offsets, coords, values).
+bool is_hit_lists(const py::handle& x);
+
+/// Checks hit lists against the event shape, as the dataset readers check a file's (docs/datasets.md):
+/// offsets int (events + 1,) from 0, never decreasing, at most height x width hits an event, ending at
+/// the number of hits; coords int (hits, 2) rows and columns in range and strictly in raster order
+/// within an event; values real (hits, channels), finite. TypeError / ValueError otherwise.
+HitArrays hits_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
+                    const std::string& what);
+
 /// Checks `x` against the event shape (height, width, channels) and returns float32 C-contiguous
 /// events: float32 C-contiguous arrays are used as they are; other real floating dtypes (float16,
 /// float64, longdouble) and non-contiguous arrays are converted with one copy. Raises TypeError for
