@@ -18,18 +18,25 @@ using import_test::Design;
 
 class ReferenceDesign : public ::testing::TestWithParam<Design> {};
 
+// A design's import: N and the hardware threshold for the sparse variants, and its hls4ml config.
+sparsepixels::import::ImportOptions import_options(const Design& design, bool hls4ml_config) {
+  sparsepixels::import::ImportOptions options;
+  if (hls4ml_config) options.hls4ml_config = design.hls4ml_config();
+  if (design.n_active() > 0) {
+    options.n_active = design.n_active();
+    options.threshold = design.threshold();
+  }
+  return options;
+}
+
 std::size_t top_class(const float* values, std::size_t count) {
   return static_cast<std::size_t>(std::max_element(values, values + count) - values);
 }
 
 TEST_P(ReferenceDesign, FloatInputReproducesTheKerasOutputs) {
   const Design& design = GetParam();
-  sparsepixels::import::ImportOptions options;
+  sparsepixels::import::ImportOptions options = import_options(design, false);
   options.float_input = true;
-  if (design.n_active() > 0) {
-    options.n_active = design.n_active();
-    options.threshold = design.threshold();
-  }
   const auto imported = sparsepixels::import::import_model(design.archive(), options);
   const auto inputs = import_test::read_rows(std::string(SPARSEPIXELS_REFERENCE_MODELS) + "/" +
                                              design.dataset + "/tb_input_features.dat");
@@ -71,13 +78,7 @@ namespace {
 // decision on most events: a broken import keeps it on about 1 in 5 (jets) or 1 in 10 (digits).
 TEST_P(ReferenceDesign, Hls4mlTypesStayCloseToKeras) {
   const Design& design = GetParam();
-  sparsepixels::import::ImportOptions options;
-  options.hls4ml_config = design.hls4ml_config();
-  if (design.n_active() > 0) {
-    options.n_active = design.n_active();
-    options.threshold = design.threshold();
-  }
-  const auto imported = sparsepixels::import::import_model(design.archive(), options);
+  const auto imported = sparsepixels::import::import_model(design.archive(), import_options(design, true));
   const sparsepixels::inference::FixedModel fixed(imported.model);
   const auto inputs = import_test::read_rows(std::string(SPARSEPIXELS_REFERENCE_MODELS) + "/" +
                                              design.dataset + "/tb_input_features.dat");
@@ -121,13 +122,7 @@ TEST(ReferenceAccuracy, ImportedSparseMnistDesignsScoreAsPublished) {
       {"16b_sparse_m", 0.9458}, {"16b_sparse_l", 0.9501}};
   for (const Design& design : import_test::all_designs()) {
     if (design.dataset != "sparsemnist") continue;
-    sparsepixels::import::ImportOptions options;
-    options.hls4ml_config = design.hls4ml_config();
-    if (design.n_active() > 0) {
-      options.n_active = design.n_active();
-      options.threshold = design.threshold();
-    }
-    const auto imported = sparsepixels::import::import_model(design.archive(), options);
+    const auto imported = sparsepixels::import::import_model(design.archive(), import_options(design, true));
     const sparsepixels::inference::FixedModel fixed(imported.model);
     sparsepixels::inference::FixedOptions run;
     run.threads = 0;
