@@ -79,7 +79,8 @@ Events events_from(const py::handle& x, std::size_t height, std::size_t width, s
 }
 
 bool is_hit_lists(const py::handle& x) {
-  return (py::isinstance<py::tuple>(x) || py::isinstance<py::list>(x)) && py::len(x) == 3;
+  // A tuple only: a list of three events stays a batch of dense events, as numpy reads it.
+  return py::isinstance<py::tuple>(x) && py::len(x) == 3;
 }
 
 HitArrays hits_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
@@ -133,6 +134,26 @@ HitArrays hits_from(const py::handle& x, std::size_t height, std::size_t width, 
     throw py::value_error(e.what());
   }
   return hits;
+}
+
+Events dense_events(const HitArrays& hits, std::size_t height, std::size_t width, std::size_t channels) {
+  Events result;
+  result.array = py::array_t<float, py::array::c_style | py::array::forcecast>(
+      {static_cast<py::ssize_t>(hits.events), static_cast<py::ssize_t>(height),
+       static_cast<py::ssize_t>(width), static_cast<py::ssize_t>(channels)});
+  float* dense = result.array.mutable_data();
+  const std::size_t event_size = height * width * channels;
+  std::fill(dense, dense + hits.events * event_size, 0.0f);
+  const std::int64_t* offsets = hits.offsets.data();
+  for (std::size_t e = 0; e < hits.events; ++e) {
+    for (auto k = static_cast<std::size_t>(offsets[e]); k < static_cast<std::size_t>(offsets[e + 1]); ++k) {
+      const std::size_t pixel = hits.coords[2 * k] * width + hits.coords[2 * k + 1];
+      std::copy_n(hits.values.data() + k * channels, channels, dense + e * event_size + pixel * channels);
+    }
+  }
+  result.data = dense;
+  result.events = hits.events;
+  return result;
 }
 
 std::vector<std::int32_t> labels_from(const py::handle& y, std::size_t events, std::size_t classes,

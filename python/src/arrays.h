@@ -30,7 +30,7 @@ struct HitArrays {
   std::size_t events = 0;
 };
 
-/// True if `x` is a tuple or list of three items: hit lists (offsets, coords, values).
+/// True if `x` is a tuple of three items: hit lists (offsets, coords, values).
 bool is_hit_lists(const py::handle& x);
 
 /// Checks hit lists against the event shape, as the dataset readers check a file's (docs/datasets.md):
@@ -39,6 +39,9 @@ bool is_hit_lists(const py::handle& x);
 /// within an event; values real (hits, channels), finite. TypeError / ValueError otherwise.
 HitArrays hits_from(const py::handle& x, std::size_t height, std::size_t width, std::size_t channels,
                     const std::string& what);
+
+/// The dense events (N x H x W x C, float32, zero where there is no hit) that checked hit lists describe.
+Events dense_events(const HitArrays& hits, std::size_t height, std::size_t width, std::size_t channels);
 
 /// Checks `x` against the event shape (height, width, channels) and returns float32 C-contiguous
 /// events: float32 C-contiguous arrays are used as they are; other real floating dtypes (float16,

@@ -61,8 +61,15 @@ class PyModel {
     model::save_model(model_, path);
   }
 
+  // Dense events, or the dense events hit lists describe (evaluate and fit; predict reads hits itself).
   Events events(const py::handle& x, const std::string& what, bool check_finite = true) const {
     const spec::Shape shape = model_.input_shape();
+    if (is_hit_lists(x)) {
+      const auto height = static_cast<std::size_t>(shape.height),
+                 width = static_cast<std::size_t>(shape.width),
+                 channels = static_cast<std::size_t>(shape.channels);
+      return dense_events(hits_from(x, height, width, channels, what), height, width, channels);
+    }
     return events_from(x, static_cast<std::size_t>(shape.height), static_cast<std::size_t>(shape.width),
                        static_cast<std::size_t>(shape.channels), what, check_finite);
   }
@@ -108,22 +115,14 @@ class PyModel {
     const std::size_t outputs = model_.output_size();
     const tensor::HitEvents view{hits.offsets.data(), hits.coords.data(), hits.values.data(), hits.events};
     if (fixed) {
-      std::vector<float> dense(hits.events * shape.size(), 0.0f);
-      const auto channels = static_cast<std::size_t>(shape.channels);
-      for (std::size_t e = 0; e < hits.events; ++e) {
-        for (auto k = static_cast<std::size_t>(view.offsets[e]);
-             k < static_cast<std::size_t>(view.offsets[e + 1]); ++k) {
-          const std::size_t pixel =
-              view.coords[2 * k] * static_cast<std::size_t>(shape.width) + view.coords[2 * k + 1];
-          std::copy_n(view.values + k * channels, channels,
-                      dense.data() + e * shape.size() + pixel * channels);
-        }
-      }
+      const Events dense =
+          dense_events(hits, static_cast<std::size_t>(shape.height), static_cast<std::size_t>(shape.width),
+                       static_cast<std::size_t>(shape.channels));
       std::vector<double> values;
       {
         const py::gil_scoped_release release;
         const inference::FixedModel fixed_model(model_);
-        values = fixed_model.predict(dense.data(), hits.events, {.threads = threads}).values;
+        values = fixed_model.predict(dense.data, hits.events, {.threads = threads}).values;
       }
       return matrix(std::move(values), hits.events, outputs);
     }

@@ -33,6 +33,8 @@ def test_predict_takes_hit_lists(workdir):
     hits = (np.array(offsets), np.array(coords).reshape(-1, 2), np.concatenate(values))
     for mode in ({}, {"quantized": True}, {"fixed": True}):
         assert np.array_equal(model.predict(hits, **mode), model.predict(x, **mode)), mode
+    y = np.zeros(len(x), dtype=np.int32)
+    assert model.evaluate(hits, y, fixed=True) == model.evaluate(x, y, fixed=True)
     bad = (hits[0], hits[1][::-1].copy(), hits[2])  # not in raster order
     with pytest.raises(ValueError, match="raster order|event"):
         model.predict(bad)
