@@ -178,7 +178,10 @@ fixed::FixedType hls4ml_type(const std::string& text, const std::string& where) 
   }
 }
 
-Hls4mlConfig parse_hls4ml_config(const std::string& text, const std::string& origin) {
+namespace {
+
+// parse_hls4ml_config's work; yaml-cpp may throw from any conversion (a map used as a key, ...).
+Hls4mlConfig read_hls4ml_config(const std::string& text, const std::string& origin) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -287,6 +290,16 @@ Hls4mlConfig parse_hls4ml_config(const std::string& text, const std::string& ori
     }
   }
   return out;
+}
+
+}  // namespace
+
+Hls4mlConfig parse_hls4ml_config(const std::string& text, const std::string& origin) {
+  try {
+    return read_hls4ml_config(text, origin);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}: not a readable hls4ml config: {}", origin, e.what()));
+  }
 }
 
 }  // namespace sparsepixels::import

@@ -117,6 +117,9 @@ HLSConfig:
             std::string::npos);
   EXPECT_NE(message("IOType: io_serial\n").find("IOType"), std::string::npos);
   EXPECT_NE(message("[1, 2").find("YAML"), std::string::npos);
+  // A map used as a layer name (found by fuzz_keras): an Error, not a yaml-cpp exception.
+  EXPECT_NE(message("HLSConfig:\n  LayerName:\n    ? {a: 1}\n    : {Precision: auto}\n").find("h.yml"),
+            std::string::npos);
 }
 
 // hls4ml's 'auto' on the published 8-bit sparse-m design, worked by hand from infer_precision.py:
