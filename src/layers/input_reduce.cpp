@@ -8,6 +8,7 @@
 #include "fixed_arithmetic.h"
 #include "layer_kinds.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/util/finite.h"
 
 namespace sparsepixels::layers {
 
@@ -105,11 +106,14 @@ class InputReduce final : public Layer {
 
   /// The forward pass on `events` dense images at `images` (event-major, channel-last), read in
   /// place; `input_geometry` is the input batch's geometry (null for a caller's dense array).
-  void reduce(const float* images, std::size_t events, const tensor::Geometry* input_geometry,
-              tensor::Batch& out) const {
+  /// With `check_finite`, each image is first checked for inf and NaN (while it is read anyway, so
+  /// the selection finds it in cache): the first event holding one stops the pass and is returned
+  /// (its slots and the later events' are not filled); otherwise returns `events`.
+  std::size_t reduce(const float* images, std::size_t events, const tensor::Geometry* input_geometry,
+                     tensor::Batch& out, bool check_finite = false) const {
     const std::size_t pixels = static_cast<std::size_t>(info_.input.height) * info_.input.width;
     const DenseSource source{images, pixels, info_.input.channels};
-    select(source, events, input_geometry, out);
+    return select(source, events, input_geometry, out, check_finite);
   }
 
   /// The forward pass on hit lists: the slots the dense images they describe would give.
@@ -156,8 +160,8 @@ class InputReduce final : public Layer {
 
   // Fills `out` with the selected slots of every event of `source` (raster first-N or top-k).
   template <class Source>
-  void select(const Source& source, std::size_t events, const tensor::Geometry* input_geometry,
-              tensor::Batch& out) const {
+  std::size_t select(const Source& source, std::size_t events, const tensor::Geometry* input_geometry,
+                     tensor::Batch& out, bool check_finite = false) const {
     const spec::Shape& shape = info_.input;
     const int slots = info_.spec.n_active;
     const int channels = shape.channels;
@@ -182,6 +186,11 @@ class InputReduce final : public Layer {
       float* features = out.event(e);
       const std::size_t base = e * static_cast<std::size_t>(slots);
       const std::size_t count = source.count(e);
+      const float* image = source.image(e);
+      if (check_finite && image != nullptr &&
+          util::first_non_finite(image, count * static_cast<std::size_t>(channels)) <
+              count * static_cast<std::size_t>(channels))
+        return e;
       int filled = 0;
       auto keep = [&](std::size_t i) {
         const std::size_t pixel = source.pixel(e, i);
@@ -191,7 +200,6 @@ class InputReduce final : public Layer {
         geometry->position[base + filled] = 1;
         ++filled;
       };
-      const float* image = source.image(e);
       if (info_.spec.selection == spec::Selection::Raster && !quantize && channels == 1 && image != nullptr) {
         // Float, one channel, dense: test blocks of pixels without branches first (about 1% are active).
         constexpr std::size_t kBlock = 16;
@@ -239,6 +247,7 @@ class InputReduce final : public Layer {
         }
       }
     }
+    return events;
   }
 
  public:
@@ -278,13 +287,14 @@ void reduce_hit_input(const Layer& layer, const tensor::HitEvents& hits, tensor:
   reduce->reduce(hits, out);
 }
 
-void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out) {
+std::size_t reduce_dense_input(const Layer& layer, const float* images, std::size_t events,
+                               tensor::Batch& out, bool check_finite) {
   const auto* reduce = dynamic_cast<const InputReduce*>(&layer);
   if (!reduce) {
     throw Error(
         fmt::format("layer '{}': reduce_dense_input needs an InputReduce layer", layer.info().spec.name));
   }
-  reduce->reduce(images, events, nullptr, out);
+  return reduce->reduce(images, events, nullptr, out, check_finite);
 }
 
 }  // namespace sparsepixels::layers

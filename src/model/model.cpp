@@ -173,21 +173,23 @@ void Model::run_predict(const float* inputs, const tensor::HitEvents* hits, std:
       return;
     }
     const float* images = inputs + first * in_size;
-    if (first_bad != nullptr) {
-      const std::size_t bad = util::first_non_finite(images, count * in_size);
-      if (bad < count * in_size) {
-        // Keep the lowest bad event over all shards; this shard's outputs are not computed.
-        std::size_t seen = first_bad->load();
-        const std::size_t event = first + bad / in_size;
-        while (event < seen && !first_bad->compare_exchange_weak(seen, event)) {
-        }
-        return;
+    // Keeps the lowest event holding inf or NaN over all shards; this shard's outputs are not computed.
+    auto report_bad = [&](std::size_t event) {
+      std::size_t seen = first_bad->load();
+      while (event < seen && !first_bad->compare_exchange_weak(seen, event)) {
       }
-    }
+    };
     if (reduce_first) {
-      layers::reduce_dense_input(*layers_.front(), images, count, activations[0]);
+      // The reduction checks each image as it reads it (in cache for the selection that follows).
+      const std::size_t bad =
+          layers::reduce_dense_input(*layers_.front(), images, count, activations[0], first_bad != nullptr);
+      if (bad < count) return report_bad(first + bad);
       forward_range(*this, 1, layers_.size(), activations);
     } else {
+      if (first_bad != nullptr) {
+        const std::size_t bad = util::first_non_finite(images, count * in_size);
+        if (bad < count * in_size) return report_bad(first + bad / in_size);
+      }
       activations[0].reset(count, in_size);
       std::copy_n(images, count * in_size, activations[0].values.begin());
       if (quantized) quantize_inputs(*this, activations[0].values.data(), activations[0].values.size());

@@ -172,8 +172,11 @@ std::int64_t hls4ml_pool_reciprocal_raw(int side);
 double hls4ml_pooling_scale(int pool_height, int pool_width);
 
 /// InputReduce's forward pass reading `events` dense images in place from the caller's array (no copy
-/// into a batch); throws sparsepixels::Error if `layer` is not an InputReduce.
-void reduce_dense_input(const Layer& layer, const float* images, std::size_t events, tensor::Batch& out);
+/// into a batch); throws sparsepixels::Error if `layer` is not an InputReduce. With `check_finite`,
+/// returns the first event holding inf or NaN (checked image by image as the pass reads it; that
+/// event's and later events' slots are left unfilled), else `events`.
+std::size_t reduce_dense_input(const Layer& layer, const float* images, std::size_t events,
+                               tensor::Batch& out, bool check_finite = false);
 
 /// InputReduce's forward pass straight from hit lists: the same slots as from the dense images the
 /// hits describe (a pixel that is no hit is zero, so only hits can pass the threshold), at a cost that
