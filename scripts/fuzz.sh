@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang-14, ASan + UBSan) into ./build-fuzz and runs each for SECONDS
 # (default 60), from the seed corpus in fuzz/corpus/<target> (plus the example configs for `config`).
-# Usage: bash scripts/fuzz.sh [SECONDS] [TARGET...]   targets: config model_file idx report keras sparse_events
+# Usage: bash scripts/fuzz.sh [SECONDS] [TARGET...]   targets: config model_file idx report keras sparse_events hdf5
 # Exit 1 when a target finds a crash, a hang (> 10 s on one input), a sanitizer report, an escaping
 # exception other than sparsepixels::Error or an allocation above 2 GB; the input that did it is
 # written to build-fuzz/artifacts/<target>/ (replay: build-fuzz/fuzz/fuzz_<target> FILE).
@@ -12,7 +12,7 @@ jobs="${SPARSEPIXELS_JOBS:-$(nproc)}"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [[ ${#targets[@]} -eq 0 ]]; then targets=(config model_file idx report keras sparse_events); fi
+if [[ ${#targets[@]} -eq 0 ]]; then targets=(config model_file idx report keras sparse_events hdf5); fi
 
 CXX=clang++-14 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPARSEPIXELS_FUZZ=ON \
   -DSPARSEPIXELS_BUILD_TESTS=OFF -DSPARSEPIXELS_WERROR=ON >/dev/null

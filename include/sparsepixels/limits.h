@@ -32,5 +32,13 @@ inline constexpr int kMaxThreads = 1024;
 inline constexpr int kMaxNestingDepth = 256;
 /// Clock period in ns (configs, model files, --clock-ns).
 inline constexpr double kMaxClockNs = 1000;
+/// Seconds the child process that checks an untrusted HDF5 file's metadata may take.
+inline constexpr int kHdf5CheckSeconds = 30;
+/// Objects (groups and datasets) such a check visits before it calls a file unreasonable.
+inline constexpr std::size_t kMaxHdf5Objects = 100000;
+/// Bytes of one chunk of an HDF5 dataset (a reader holds whole chunks in memory).
+inline constexpr std::size_t kMaxHdf5ChunkBytes = std::size_t{1} << 30;
+/// Bytes of one HDF5 attribute's value.
+inline constexpr std::size_t kMaxHdf5AttributeBytes = std::size_t{1} << 26;
 
 }  // namespace sparsepixels::limits

@@ -49,8 +49,18 @@ std::string read_string_attribute(const H5::Group& root, const std::string& path
     if (attribute.getTypeClass() != H5T_STRING || attribute_element_count(attribute) != 1) {
       throw Error(path + ": root attribute '" + name + "' must be one string");
     }
-    std::string value;
-    attribute.read(attribute.getStrType(), value);
+    const H5::StrType file_type = attribute.getStrType();
+    if (file_type.isVariableStr()) {
+      // Read as a C string: the C++ API's std::string read crashes on a null string (a corrupt file).
+      char* text = nullptr;
+      attribute.read(string_type(), static_cast<void*>(&text));
+      std::string value = text == nullptr ? "" : text;
+      H5free_memory(text);
+      return value;
+    }
+    std::string value(file_type.getSize(), '\0');
+    attribute.read(file_type, value.data());
+    value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));
     return value;
   });
 }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "sparsepixels/data/hdf5_check.h"
+
 namespace sparsepixels::data::hdf5 {
 
 void silence_library_errors() {
@@ -31,6 +33,7 @@ H5::H5File open_read_only(const std::string& path) {
   if (std::filesystem::is_directory(path, error)) throw Error(path + ": is a directory, not an HDF5 file");
   try {
     if (!H5::H5File::isHdf5(path.c_str())) throw Error(path + ": not an HDF5 file (or truncated)");
+    check_hdf5_file(path);
     return H5::H5File(path, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, file_access());
   } catch (const H5::Exception& e) {
     throw Error(path + ": cannot open as HDF5 (truncated or corrupt?): " + e.getDetailMsg());

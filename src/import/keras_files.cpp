@@ -10,6 +10,7 @@
 #include <memory>
 #include <tuple>
 
+#include "sparsepixels/data/hdf5_check.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/limits.h"
 
@@ -173,6 +174,7 @@ H5::H5File open_image(const std::string& bytes, const std::string& origin) {
   H5::Exception::dontPrint();
   if (bytes.size() < 8 || bytes.compare(0, 8, "\x89HDF\r\n\x1a\n") != 0)
     throw Error(fmt::format("{}: model.weights.h5 is not an HDF5 file", origin));
+  data::check_hdf5_image(bytes, origin + ": model.weights.h5");
   return hdf5_guarded(origin, "model.weights.h5 cannot be opened (truncated or corrupt?)", [&] {
     H5::FileAccPropList access;
     if (H5Pset_fapl_core(access.getId(), 1 << 16, 0) < 0 ||
@@ -259,6 +261,7 @@ LegacyWeights read_legacy_weights(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, code)) throw Error(fmt::format("{}: no such file", path));
   const H5::H5File file = hdf5_guarded(path, "cannot open as HDF5 (truncated or corrupt?)", [&] {
     if (!H5::H5File::isHdf5(path.c_str())) throw Error(fmt::format("{}: not an HDF5 file", path));
+    data::check_hdf5_file(path);
     return H5::H5File(path, H5F_ACC_RDONLY);
   });
   // Reads a variable-length or fixed-length string array attribute.

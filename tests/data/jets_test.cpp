@@ -119,7 +119,9 @@ TEST(Jets, BadInputIsAClearError) {
   {
     H5::H5File file(folder.file("shape.h5"), H5F_ACC_TRUNC);
     const hsize_t dims[3] = {1, 50, 50};
-    file.createDataSet("x", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims));
+    const std::vector<float> zeros(50 * 50, 0.0f);
+    file.createDataSet("x", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims))
+        .write(zeros.data(), H5::PredType::NATIVE_FLOAT);
   }
   expect_error([&] { prepare(folder.file("shape.h5"), output); }, {"shape.h5", "missing dataset /y"});
   expect_error([&] { prepare(folder.file("absent.h5"), output); }, {"absent.h5", "no such file"});

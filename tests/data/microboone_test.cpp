@@ -428,7 +428,9 @@ TEST(MicroBooNE, BadFilesNameTheFileAndTheField) {
   const std::string short_adc = damaged("short_adc.h5", [](H5::H5File& file) {
     file.unlink("/wire_table/adc");
     const hsize_t dims[2] = {3, 100};
-    file.createDataSet("/wire_table/adc", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims));
+    const std::vector<float> zeros(3 * 100, 0.0f);
+    file.createDataSet("/wire_table/adc", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims))
+        .write(zeros.data(), H5::PredType::NATIVE_FLOAT);
   });
   expect_error([&] { prepare_microboone({short_adc}, output); }, {"short_adc.h5", "/wire_table/adc", "6400"});
   const std::string bad_range = damaged("bad_range.h5", [](H5::H5File& file) {

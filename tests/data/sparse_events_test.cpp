@@ -271,12 +271,22 @@ void overwrite_offsets(const std::string& path, const std::vector<std::int64_t>&
   file.openDataSet("/test/offsets").write(offsets.data(), H5::PredType::NATIVE_INT64);
 }
 
+// Writes zeros over the whole of a dataset (one never written stores nothing, and readers refuse a
+// dataset that declares more than it stores).
+void write_zeros(const H5::DataSet& dataset) {
+  const H5::DataSpace space = dataset.getSpace();
+  std::vector<double> zeros(static_cast<std::size_t>(space.getSimpleExtentNpoints()), 0.0);
+  dataset.write(zeros.data(), H5::PredType::NATIVE_DOUBLE);
+}
+
 // Replaces a dataset of the test split with a new one of `type` and `dims` filled with zeros.
 void replace_dataset(const std::string& path, const std::string& name, const H5::PredType& type,
                      std::vector<hsize_t> dims) {
   H5::H5File file(path, H5F_ACC_RDWR);
   file.unlink("/test/" + name);
-  file.createDataSet("/test/" + name, type, H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
+  const H5::DataSet dataset =
+      file.createDataSet("/test/" + name, type, H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
+  write_zeros(dataset);
 }
 
 // Every entry point reports the same error (read_split, a chunked reader, the hit reader).
@@ -357,8 +367,8 @@ TEST(SparseEvents, MoreHitsThanPixelsIsAnErrorBeforeAnyCoordinateIsRead) {
     H5::H5File file(path, H5F_ACC_RDWR);
     for (const char* name : {"coords", "values"}) file.unlink(std::string("/test/") + name);
     const hsize_t coords_dims[2] = {7, 2}, values_dims[2] = {7, 1};
-    file.createDataSet("/test/coords", H5::PredType::STD_U16LE, H5::DataSpace(2, coords_dims));
-    file.createDataSet("/test/values", H5::PredType::IEEE_F32LE, H5::DataSpace(2, values_dims));
+    write_zeros(file.createDataSet("/test/coords", H5::PredType::STD_U16LE, H5::DataSpace(2, coords_dims)));
+    write_zeros(file.createDataSet("/test/values", H5::PredType::IEEE_F32LE, H5::DataSpace(2, values_dims)));
   }
   overwrite_offsets(path, {0, 0, 7, 7});  // event 1: 7 hits in a 2x3 image
   expect_read_errors(path, {"crowded.h5", "split test", "event 1", "7 hits, more than its 6 pixels"});
