@@ -6,13 +6,11 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <stdio.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -122,23 +120,6 @@ void check_output_folder(const std::string& out_dir, const fs::path& target, boo
         fmt::format("{}: not a sparsepixels project (no sparsepixels_config.yml); --force replaces "
                     "only a project that convert wrote",
                     out_dir));
-  }
-}
-
-// Removes the temporary folders "<target>.tmp-<pid>-<random>-<n>" an earlier convert to `target` left when
-// it was killed: only those whose process is gone (kill(pid, 0) fails with ESRCH).
-void remove_abandoned_temporaries(const fs::path& target) {
-  const std::string prefix = target.filename().string() + ".tmp-";
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(target.parent_path(), error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0 || !entry.is_directory(error) || entry.is_symlink(error)) continue;
-    char* end = nullptr;
-    const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
-    if (pid <= 0 || end == nullptr || *end != '-') continue;
-    errno = 0;
-    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
-    fs::remove_all(entry.path(), error);
   }
 }
 
@@ -340,7 +321,7 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
   const std::string hls_dir = options.hls_dir.empty() ? default_hls_dir() : options.hls_dir;
   check_output_folder(out_dir, target, options.overwrite, {model_path, hls_dir});
   // The new project is complete in a unique temporary folder beside the target before the old one goes.
-  remove_abandoned_temporaries(target);
+  util::remove_abandoned_temporaries(target.string());
   const fs::path temporary = util::temporary_name_for(target.string());
   try {
     fs::create_directories(temporary);  // with any missing parent folders

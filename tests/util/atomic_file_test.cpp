@@ -3,6 +3,7 @@
 #include "sparsepixels/util/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -131,3 +132,41 @@ TEST(RunProgram, ExitStatusLogAndWorkingFolder) {
   EXPECT_EQ(util::run_program({"sh", "-c", "kill -9 $$"}, log.string()), -1);
   fs::remove_all(folder);
 }
+
+namespace {
+
+// A pid that belonged to a process that is gone: a child that exited and was reaped.
+pid_t finished_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+// A process killed while writing leaves its temporary; the next writer of the same target removes it
+// (file or folder), and nothing else: not a live process's temporary, not another target's.
+TEST(AtomicFile, AbandonedTemporariesOfTheTargetAreRemovedByTheNextWriter) {
+  const fs::path folder = fresh_folder("abandoned");
+  const pid_t gone = finished_pid();
+  const std::string target = (folder / "model.json").string();
+  const fs::path dead_file = folder / ("model.json.tmp-" + std::to_string(gone) + "-0badf00d-3");
+  const fs::path dead_folder = folder / ("model.json.tmp-" + std::to_string(gone) + "-0badf00d-4");
+  const fs::path live = folder / ("model.json.tmp-" + std::to_string(::getppid()) + "-12345678-0");
+  const fs::path other = folder / ("data.h5.tmp-" + std::to_string(gone) + "-0badf00d-5");
+  const fs::path not_a_temporary = folder / "model.json.tmp-notes";
+  for (const fs::path& file : {dead_file, live, other, not_a_temporary}) std::ofstream(file) << "x";
+  fs::create_directories(dead_folder / "firmware");
+  std::ofstream(dead_folder / "firmware" / "a.h") << "x";
+
+  util::write_file_atomically(target, "{}");
+  EXPECT_FALSE(fs::exists(dead_file));
+  EXPECT_FALSE(fs::exists(dead_folder));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(other));
+  EXPECT_TRUE(fs::exists(not_a_temporary));
+  EXPECT_EQ(read(target), "{}");
+  fs::remove_all(folder);
+}
+
+}  // namespace

@@ -12,6 +12,11 @@ namespace sparsepixels::util {
 /// "<path>.tmp-<pid>-<random>-<counter>", the random part drawn once per process.
 std::string temporary_name_for(const std::string& path);
 
+/// Removes the temporaries (files or folders named as temporary_name_for(path) names them) that a
+/// process writing `path` left behind when it was killed: only those whose process is gone
+/// (kill(pid, 0) fails with ESRCH). Every AtomicFile and every convert calls it before writing.
+void remove_abandoned_temporaries(const std::string& path);
+
 /// Writes `content` to `path` atomically. Throws sparsepixels::Error naming `path` when the folder is
 /// missing or not writable, the disk is full, or the rename fails; the temporary is removed then.
 void write_file_atomically(const std::string& path, const std::string& content);
