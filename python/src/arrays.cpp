@@ -10,6 +10,7 @@
 
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/tensor/batch.h"
 #include "sparsepixels/util/finite.h"
 
 namespace sparsepixels::python {
@@ -142,15 +143,8 @@ Events dense_events(const HitArrays& hits, std::size_t height, std::size_t width
       {static_cast<py::ssize_t>(hits.events), static_cast<py::ssize_t>(height),
        static_cast<py::ssize_t>(width), static_cast<py::ssize_t>(channels)});
   float* dense = result.array.mutable_data();
-  const std::size_t event_size = height * width * channels;
-  std::fill(dense, dense + hits.events * event_size, 0.0f);
-  const std::int64_t* offsets = hits.offsets.data();
-  for (std::size_t e = 0; e < hits.events; ++e) {
-    for (auto k = static_cast<std::size_t>(offsets[e]); k < static_cast<std::size_t>(offsets[e + 1]); ++k) {
-      const std::size_t pixel = hits.coords[2 * k] * width + hits.coords[2 * k + 1];
-      std::copy_n(hits.values.data() + k * channels, channels, dense + e * event_size + pixel * channels);
-    }
-  }
+  const tensor::HitEvents view{hits.offsets.data(), hits.coords.data(), hits.values.data(), hits.events};
+  tensor::scatter_hits(view, width, channels, height * width * channels, dense);
   result.data = dense;
   result.events = hits.events;
   return result;

@@ -11,6 +11,7 @@
 
 #include "hdf5_access.h"
 #include "sparsepixels/error.h"
+#include "sparsepixels/tensor/batch.h"
 #include "sparsepixels/util/atomic_file.h"
 
 namespace sparsepixels::data {
@@ -366,16 +367,10 @@ Split scatter(const HitSplit& events) {
   dense.width = events.width;
   dense.channels = events.channels;
   dense.y = events.y;
-  dense.x.assign(events.size() * dense.event_size(), 0.0f);
-  for (std::size_t event = 0; event < events.size(); ++event) {
-    float* image = dense.x.data() + event * dense.event_size();
-    for (auto hit = static_cast<std::size_t>(events.offsets[event]);
-         hit < static_cast<std::size_t>(events.offsets[event + 1]); ++hit) {
-      const std::size_t pixel = events.coords[2 * hit] * events.width + events.coords[2 * hit + 1];
-      std::copy_n(events.values.data() + hit * events.channels, events.channels,
-                  image + pixel * events.channels);
-    }
-  }
+  dense.x.resize(events.size() * dense.event_size());
+  const tensor::HitEvents hits{events.offsets.data(), events.coords.data(), events.values.data(),
+                               events.size()};
+  tensor::scatter_hits(hits, events.width, events.channels, dense.event_size(), dense.x.data());
   return dense;
 }
 

@@ -152,19 +152,10 @@ void Model::run_predict(const float* inputs, const tensor::HitEvents* hits, std:
         forward_range(*this, 1, layers_.size(), activations);
       } else {
         // A standard model reads dense events: this shard's, made from its hits.
-        const auto channels = static_cast<std::size_t>(spec_.input_channels);
         activations[0].reset(count, in_size);
-        std::fill(activations[0].values.begin(), activations[0].values.end(), 0.0f);
-        for (std::size_t e = 0; e < count; ++e) {
-          float* image = activations[0].event(e);
-          for (auto k = static_cast<std::size_t>(shard_hits.offsets[e]);
-               k < static_cast<std::size_t>(shard_hits.offsets[e + 1]); ++k) {
-            const std::size_t pixel =
-                static_cast<std::size_t>(hits->coords[2 * k]) * static_cast<std::size_t>(spec_.input_width) +
-                hits->coords[2 * k + 1];
-            std::copy_n(hits->values + k * channels, channels, image + pixel * channels);
-          }
-        }
+        tensor::scatter_hits(shard_hits, static_cast<std::size_t>(spec_.input_width),
+                             static_cast<std::size_t>(spec_.input_channels), in_size,
+                             activations[0].values.data());
         if (quantized) quantize_inputs(*this, activations[0].values.data(), activations[0].values.size());
         forward_range(*this, 0, layers_.size(), activations);
       }

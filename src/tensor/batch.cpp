@@ -1,5 +1,6 @@
 #include "sparsepixels/tensor/batch.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
@@ -64,6 +65,19 @@ const NeighbourTable& Geometry::neighbours(int kernel) {
   }
   table.event_begin[events] = static_cast<std::uint32_t>(table.pairs.size());
   return table;
+}
+
+void scatter_hits(const HitEvents& hits, std::size_t width, std::size_t channels, std::size_t event_size,
+                  float* dense) {
+  std::fill(dense, dense + hits.events * event_size, 0.0f);
+  for (std::size_t e = 0; e < hits.events; ++e) {
+    float* image = dense + e * event_size;
+    for (auto k = static_cast<std::size_t>(hits.offsets[e]);
+         k < static_cast<std::size_t>(hits.offsets[e + 1]); ++k) {
+      const std::size_t pixel = static_cast<std::size_t>(hits.coords[2 * k]) * width + hits.coords[2 * k + 1];
+      std::copy_n(hits.values + k * channels, channels, image + pixel * channels);
+    }
+  }
 }
 
 }  // namespace sparsepixels::tensor

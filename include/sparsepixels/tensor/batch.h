@@ -104,4 +104,9 @@ struct HitEvents {
   }
 };
 
+/// The dense images `hits` describe, each `width` pixels wide with `channels` values per pixel, written
+/// to dense[0, hits.events * event_size) (event-major, channel-last): zeros, then each hit's values.
+void scatter_hits(const HitEvents& hits, std::size_t width, std::size_t channels, std::size_t event_size,
+                  float* dense);
+
 }  // namespace sparsepixels::tensor
