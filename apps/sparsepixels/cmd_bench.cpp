@@ -30,6 +30,8 @@ Run setup_bench(CLI::App& sub) {
       ->check(CLI::Range(0.1, 60.0));
   return [args, json] {
     if (!args->data.empty()) require_input_file(args->data);
+    if (!args->data.empty() && !json->empty() && *json != "-")
+      require_output_not_input("--json", *json, {args->data});
     args->executable_path = executable_path();
     const workflow::BenchResult result = workflow::run_bench(*args);
     const std::string text = result.to_json();

@@ -30,6 +30,8 @@ bool is_model_file(const std::string& path) {
 int run_estimate(const EstimateOptions& options) {
   // A missing input is a failure (exit 1), not a usage error: the command line itself was well formed.
   require_input_file(options.path);
+  if (!options.json.empty() && options.json != "-")
+    require_output_not_input("--json", options.json, {options.path});
   const model::Model model = model::load_model_or_config(options.path);
   estimate::FromModelOptions mapping;
   mapping.use_weight_sparsity = is_model_file(options.path);

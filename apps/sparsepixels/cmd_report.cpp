@@ -2,6 +2,7 @@
 // utilization report of a synthesized project, beside the estimate of the project's model.
 #include <cmath>
 #include <filesystem>
+#include <vector>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -59,6 +60,14 @@ int run_report(const ReportOptions& options) {
   if (files.vivado_utilization) vivado = estimate::read_vivado_utilization_report(*files.vivado_utilization);
 
   const std::string model_path = find_model(options);
+  if (!options.json.empty() && options.json != "-") {
+    // Neither the model nor a report nor the project's config may be replaced by the JSON.
+    std::vector<std::string> inputs{
+        model_path, (std::filesystem::path(options.directory) / "sparsepixels_config.yml").string()};
+    for (const auto& report : {files.hls_synthesis, files.vivado_utilization})
+      if (report) inputs.push_back(*report);
+    require_output_not_input("--json", options.json, inputs);
+  }
   const model::Model model = model::load_model_or_config(model_path);
   estimate::FromModelOptions mapping;
   mapping.use_weight_sparsity = std::filesystem::path(model_path).extension() == ".json";

@@ -179,7 +179,8 @@ TEST_F(Hardening, OutputsThatAreInputsAreRefused) {
   const std::string model = write_model(9, 7, 1);
   const std::string data = write_data("data.h5", 9, 7, 1);
   const std::string config = (root_ / "small.yml").string();
-  const std::string data_bytes = read_bytes(data), model_bytes = read_bytes(model);
+  const std::string data_bytes = read_bytes(data), model_bytes = read_bytes(model),
+                    config_bytes = read_bytes(config);
   const std::string other_data = (root_ / "sub" / ".." / "data.h5").string();
   fs::create_directories(root_ / "sub");
   for (const std::string& args : {
@@ -192,6 +193,9 @@ TEST_F(Hardening, OutputsThatAreInputsAreRefused) {
            "eval " + model + " --data " + data + " --json " + model,
            "stats " + data + " --json " + other_data,
            "import " + model + " --config " + config + " --out " + config,
+           "estimate " + model + " --json " + model,
+           "estimate " + config + " --json ./" + fs::relative(config).string(),
+           "bench --data " + data + " --json " + other_data,
        }) {
     const CommandResult result = run_cli(args);
     EXPECT_EQ(result.exit_code, 2) << args << "\n" << result.output;
@@ -199,6 +203,7 @@ TEST_F(Hardening, OutputsThatAreInputsAreRefused) {
   }
   EXPECT_EQ(read_bytes(data), data_bytes);
   EXPECT_EQ(read_bytes(model), model_bytes);
+  EXPECT_EQ(read_bytes(config), config_bytes);
 }
 
 // A missing output folder is found before training or predicting, not after.
