@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "sparsepixels/data/random.h"
@@ -394,6 +397,15 @@ double physics_scale(const SyntheticOptions& options) {
   // The scale at which the pooled window (64 scale pixels a side) covers the image's shorter side.
   const double fill = static_cast<double>(std::min(options.height, options.width)) / 63.0;
   if (options.active == 0) return fill;
+  // The calibration takes up to a few seconds: each set of options is calibrated once per process.
+  static std::mutex mutex;
+  static std::map<std::tuple<std::size_t, std::size_t, double, double>, double> known;
+  const auto key =
+      std::make_tuple(options.height, options.width, options.active, options.cosmic_overlay_probability);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto found = known.find(key); found != known.end()) return found->second;
+  }
   // Active pixels grow about linearly with the scale (tracks are lines): a few multiplicative steps.
   double scale = std::min(fill, 1.0), mean = mean_active(options, scale);
   for (int step = 0; step < 5 && mean > 0; ++step) {
@@ -413,6 +425,8 @@ double physics_scale(const SyntheticOptions& options) {
         fmt::format("--active: {} is fewer than the smallest events hold on average (about {:.0f})",
                     options.active, mean));
   }
+  const std::lock_guard<std::mutex> lock(mutex);
+  known.emplace(key, scale);
   return scale;
 }
 
