@@ -11,6 +11,7 @@
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/tensor/shard_pool.h"
 #include "sparsepixels/train/engine.h"
+#include "sparsepixels/train/trainer.h"
 
 namespace sparsepixels::train {
 namespace {
@@ -74,6 +75,30 @@ TEST(EngineFromHits, PreparesAsFromTheDenseEvents) {
         EXPECT_EQ(gradients_hits[i].weights, engine.gradients()[i].weights) << "layer " << i;
       }
     }
+  }
+}
+
+// train() from hit lists gives the parameters train() gives from the dense events, bit for bit.
+TEST(EngineFromHits, TrainingFromHitListsEqualsTrainingFromDenseEvents) {
+  data::SyntheticOptions options;
+  options.height = options.width = 96;
+  options.active = 30;
+  const data::HitSplit train_hits = data::synthetic::generate_synthetic_hits(700, 9, options);
+  const data::HitSplit val_hits = data::synthetic::generate_synthetic_hits(100, 10, options);
+  TrainOptions train_options;
+  train_options.epochs = 2;
+  train_options.threads = 2;
+  for (const bool quantized : {false, true}) {
+    SCOPED_TRACE(quantized ? "QAT" : "float");
+    model::Model from_hits = sparse_l(96, spec::Selection::TopK),
+                 from_dense = sparse_l(96, spec::Selection::TopK);
+    from_hits.spec().training.quantized = from_dense.spec().training.quantized = quantized;
+    const TrainResult a = train(from_hits, train_hits, val_hits, train_options);
+    const TrainResult b =
+        train(from_dense, data::to_dense(train_hits), data::to_dense(val_hits), train_options);
+    ASSERT_EQ(a.history.size(), b.history.size());
+    for (std::size_t e = 0; e < a.history.size(); ++e) EXPECT_EQ(a.history[e].loss, b.history[e].loss);
+    EXPECT_EQ(from_hits.parameters(), from_dense.parameters());
   }
 }
 
