@@ -1,4 +1,5 @@
-// `sparsepixels bench [--arch A] [--data FILE] [--json FILE]`: training and inference throughput.
+// `sparsepixels bench [--arch A] [--data FILE] [--json FILE] [--height H --width W --active MEAN]`: training
+// and inference throughput.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -7,6 +8,8 @@
 #include <memory>
 
 #include "command.h"
+#include "sparsepixels/data/dataset.h"
+#include "sparsepixels/data/synthetic.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/limits.h"
 #include "sparsepixels/util/atomic_file.h"
@@ -28,7 +31,22 @@ Run setup_bench(CLI::App& sub) {
   sub.add_option("--events", args->events, "Events held in memory")->check(CLI::Range(128, 10000000));
   sub.add_option("--seconds", args->seconds_per_model, "Seconds per measurement")
       ->check(CLI::Range(0.1, 60.0));
-  return [args, json] {
+  const std::string side_range =
+      fmt::format("{}..{}", data::synthetic::kMinSyntheticSide, data::kMaxSyntheticSide);
+  sub.add_option("--height", args->height,
+                 "Scaling mode: synthetic events of this height (" + side_range +
+                     "), neutrino sparse-l with top-k from hit lists only")
+      ->check(CLI::Range(data::synthetic::kMinSyntheticSide, data::kMaxSyntheticSide));
+  sub.add_option("--width", args->width, "Scaling mode: event width (" + side_range + ")")
+      ->check(CLI::Range(data::synthetic::kMinSyntheticSide, data::kMaxSyntheticSide));
+  auto* active =
+      sub.add_option("--active", args->active,
+                     "Scaling mode: mean number of active pixels per event (data synthetic --active)");
+  return [args, json, active] {
+    if (active->count() > 0 && !(args->active > 0)) {
+      throw UsageError(
+          fmt::format("--active: {} is not a positive mean number of active pixels", args->active));
+    }
     if (!args->data.empty()) require_input_file(args->data);
     if (!args->data.empty() && !json->empty() && *json != "-")
       require_output_not_input("--json", *json, {args->data});
@@ -48,8 +66,13 @@ Run setup_bench(CLI::App& sub) {
                                  rate_of(result.infer_events_per_s, name),
                                  rate_of(result.infer_from_hits_events_per_s, name));
       }
-      std::cout << fmt::format("{}: batch {}, threads {}, {} events ({})\n", result.arch, result.batch,
-                               result.threads, result.events, result.data);
+      std::cout << fmt::format(
+          "{}: batch {}, threads {}, {} events ({}), {}x{}, {:.1f} active pixels per event\n", result.arch,
+          result.batch, result.threads, result.events, result.data, result.height, result.width,
+          result.mean_active);
+      for (const auto& [name, count] : result.parameters) {
+        std::cout << fmt::format("{}: {} parameters\n", name, count);
+      }
       if (result.synthetic_events_per_cpu_s > 0) {
         std::cout << fmt::format("synthetic generator: {:.0f} events per CPU second\n",
                                  result.synthetic_events_per_cpu_s);

@@ -13,6 +13,7 @@
 #include "sparsepixels/data/microboone.h"
 #include "sparsepixels/data/mnist.h"
 #include "sparsepixels/data/synthetic.h"
+#include "sparsepixels/error.h"
 #include "sparsepixels/util/progress.h"
 
 namespace sparsepixels::cli {
@@ -34,6 +35,7 @@ struct DataOptions {
   std::size_t events = 20000;
   std::uint64_t seed = 1;
   std::string format;  // empty: the subcommand's default layout
+  data::SyntheticOptions synthetic;
 };
 
 // `--format dense|sparse`, the one spelling of every `data` subcommand.
@@ -74,12 +76,28 @@ Run setup_data(CLI::App& app) {
   jets->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
 
   CLI::App* synthetic = app.add_subcommand(
-      "synthetic", "The built-in LArTPC-like generator: 63x63x1, 1 = neutrino-like, 0 = cosmic");
+      "synthetic",
+      "The built-in LArTPC-like generator: 63x63x1 (or --height x --width), 1 = neutrino-like, 0 = cosmic");
   synthetic->add_option("--out", options->out, "Dataset file to write (HDF5)")->required();
   synthetic->add_option("--events", options->events, "Number of events (split 70/10/20)")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{10}, std::size_t{100000000}));
   synthetic->add_option("--seed", options->seed, "Random seed")->capture_default_str();
+  const std::string side_range =
+      fmt::format("{}..{}", data::synthetic::kMinSyntheticSide, data::kMaxSyntheticSide);
+  synthetic
+      ->add_option(
+          "--height", options->synthetic.height,
+          "Event height in pixels, " + side_range + " (other than 63: the physics scaled to the image)")
+      ->capture_default_str()
+      ->check(CLI::Range(data::synthetic::kMinSyntheticSide, data::kMaxSyntheticSide));
+  synthetic->add_option("--width", options->synthetic.width, "Event width in pixels, " + side_range)
+      ->capture_default_str()
+      ->check(CLI::Range(data::synthetic::kMinSyntheticSide, data::kMaxSyntheticSide));
+  synthetic->add_option(
+      "--active", options->synthetic.active,
+      "Mean number of active pixels per event: the physics is scaled to give it, in a window placed "
+      "at random (default: the physics fills the image)");
 
   CLI::App* convert = app.add_subcommand(
       "convert",
@@ -105,6 +123,14 @@ Run setup_data(CLI::App& app) {
     if (jets->parsed()) require_input_file(options->in);
     if (microboone->parsed()) require_output_not_input("--out", options->out, options->inputs);
     if (jets->parsed()) require_output_not_input("--out", options->out, {options->in});
+    if (synthetic->parsed()) {
+      // Before any file is opened: sizes and --active (a usage error naming the option, exit 2).
+      if (synthetic->count("--active") > 0 && !(options->synthetic.active > 0)) {
+        throw UsageError(fmt::format("--active: {} is not a positive mean number of active pixels",
+                                     options->synthetic.active));
+      }
+      data::synthetic::validate_options(options->synthetic);
+    }
     if (convert->parsed()) {
       require_input_file(options->in);
       require_output_not_input("--out", options->out, {options->in});
@@ -152,7 +178,8 @@ Run setup_data(CLI::App& app) {
     } else if (convert->parsed()) {
       info = data::convert_dataset(options->in, options->out, layout);
     } else {
-      info = data::synthetic::write_synthetic(options->out, options->events, options->seed, {}, layout);
+      info = data::synthetic::write_synthetic(options->out, options->events, options->seed,
+                                              options->synthetic, layout);
     }
     progress.finish();
     print_written(options->out, info);

@@ -47,9 +47,13 @@ Run setup_predict(CLI::App& sub) {
     data::require_event_shape(args->data, {info.height, info.width, info.channels}, args->model,
                               data::event_shape(input.height, input.width, input.channels));
     // The split is read in chunks (bounded memory, either layout); every event is computed on its own, so
-    // chunking does not change an output.
-    constexpr std::size_t kChunkEvents = 1024;
-    data::SplitReader reader(args->data, args->split, kChunkEvents);
+    // chunking does not change an output. Float and QAT read hit lists (Model::predict_hits: the same
+    // outputs bit for bit, and no dense event for a sparse model); --fixed reads dense chunks of at most
+    // about 64 MB (1,024 63x63 events, 64 events of 512x512).
+    const std::size_t event_values = std::max<std::size_t>(info.height * info.width * info.channels, 1);
+    const std::size_t chunk_events =
+        args->fixed ? std::clamp<std::size_t>((std::size_t{1} << 24) / event_values, 1, 1024) : 1024;
+    data::SplitReader reader(args->data, args->split, chunk_events);
     const std::size_t outputs = model.output_size();
     std::optional<inference::FixedModel> fixed;
     if (args->fixed) fixed.emplace(model);
@@ -57,23 +61,30 @@ Run setup_predict(CLI::App& sub) {
     for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",output{}", k);
     text += "\n";
     util::Progress progress("predict " + args->split, reader.size(), util::terminal_progress("events"));
-    data::Split chunk;
     std::size_t first = 0;
-    for (; reader.next(chunk); first += chunk.size()) {
-      std::vector<double> out;
-      if (fixed) {
-        out = fixed->predict(chunk.x.data(), chunk.size(), {.threads = args->threads}).values;
-      } else {
-        std::vector<float> values;
-        model.predict(chunk.x.data(), chunk.size(), values, args->quantized, args->threads);
-        out.assign(values.begin(), values.end());
-      }
-      for (std::size_t e = 0; e < chunk.size(); ++e) {
-        text += fmt::format("{},{}", first + e, chunk.y[e]);
+    const auto write_rows = [&](const std::vector<std::int32_t>& labels, const std::vector<double>& out) {
+      for (std::size_t e = 0; e < labels.size(); ++e) {
+        text += fmt::format("{},{}", first + e, labels[e]);
         for (std::size_t k = 0; k < outputs; ++k) text += fmt::format(",{:.17g}", out[e * outputs + k]);
         text += "\n";
       }
-      progress.update(first + chunk.size());
+      first += labels.size();
+      progress.update(first);
+    };
+    if (fixed) {
+      data::Split chunk;
+      while (reader.next(chunk)) {
+        write_rows(chunk.y, fixed->predict(chunk.x.data(), chunk.size(), {.threads = args->threads}).values);
+      }
+    } else {
+      data::HitSplit chunk;
+      while (reader.next(chunk)) {
+        std::vector<float> values;
+        const tensor::HitEvents hits{chunk.offsets.data(), chunk.coords.data(), chunk.values.data(),
+                                     chunk.size()};
+        model.predict_hits(hits, values, args->quantized, args->threads);
+        write_rows(chunk.y, std::vector<double>(values.begin(), values.end()));
+      }
     }
     progress.finish();
     util::write_file_atomically(args->out, text);

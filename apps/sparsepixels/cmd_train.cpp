@@ -51,8 +51,18 @@ Run setup_train(CLI::App& sub) {
     const spec::Shape input = model.input_shape();
     data::require_event_shape(args->data, {info.height, info.width, info.channels}, args->config,
                               data::event_shape(input.height, input.width, input.channels));
-    const data::Split train_split = data::read_split(args->data, "train");
-    const data::Split val_split = data::read_split(args->data, "val");
+    // A model starting with an InputReduce trains from hit lists (no dense event, so memory grows with
+    // the hits, not the image area); the others read dense events.
+    const bool from_hits = model.resolved().front().spec.kind == spec::LayerKind::InputReduce;
+    data::Split train_split, val_split;
+    data::HitSplit train_hits, val_hits;
+    if (from_hits) {
+      train_hits = data::read_hit_split(args->data, "train");
+      val_hits = data::read_hit_split(args->data, "val");
+    } else {
+      train_split = data::read_split(args->data, "train");
+      val_split = data::read_split(args->data, "val");
+    }
     const int max_epochs = args->epochs.value_or(model.spec().training.max_epochs);
     train::TrainOptions options;
     options.epochs = args->epochs;
@@ -79,7 +89,8 @@ Run setup_train(CLI::App& sub) {
     train::TrainResult result;
     {
       const util::ProgressTicker ticker(progress);  // keeps the rate and ETA moving within long epochs
-      result = train::train(model, train_split, val_split, options);
+      result = from_hits ? train::train(model, train_hits, val_hits, options)
+                         : train::train(model, train_split, val_split, options);
     }
     progress.finish();
     model::save_model(model, args->out);

@@ -11,6 +11,7 @@
 
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/data/mnist.h"
+#include "sparsepixels/data/synthetic.h"
 #include "sparsepixels/error.h"
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/train/engine.h"
@@ -71,6 +72,29 @@ double measure_inference(const model::Model& model, const data::Split& split, in
   return static_cast<double>(done) / seconds_since(start);
 }
 
+// Training from hit lists: the input reduction reads the hits once (Engine::prepare, not timed).
+double measure_training_from_hits(model::Model& model, bool quantized, const data::HitSplit& hits, int batch,
+                                  tensor::ShardPool& pool, double seconds) {
+  model.initialize(1);
+  Engine engine(model, quantized, pool);
+  const PreparedSplit prepared = engine.prepare(hits);
+  Adam adam(model, 1e-3, 0.9, 0.999, 1e-7);
+  std::vector<std::uint32_t> order(hits.size());
+  std::iota(order.begin(), order.end(), 0u);
+  const auto step = static_cast<std::size_t>(batch);
+  std::size_t done = 0, first = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (done == 0 || seconds_since(start) < seconds) {
+    if (first + step > order.size()) first = 0;
+    engine.train_step(prepared, order.data() + first, step);
+    adam.step(engine.gradients());
+    engine.refresh();
+    first += step;
+    done += step;
+  }
+  return static_cast<double>(done) / seconds_since(start);
+}
+
 // The same from hit lists in memory (dense -> hits before timing), in chunks of the same size.
 double measure_inference_from_hits(const model::Model& model, const data::HitSplit& hits, int threads,
                                    double seconds) {
@@ -99,6 +123,10 @@ std::string BenchResult::to_json() const {
   j["arch"] = arch;
   j["data"] = data;
   j["synthetic_events_per_cpu_s"] = synthetic_events_per_cpu_s;
+  j["height"] = height;
+  j["width"] = width;
+  j["mean_active"] = mean_active;
+  if (!parameters.empty()) j["parameters"] = parameters;
   j["input_reduction"] =
       "training: cached once per dataset (not timed); inference: included (from dense events, and from hit "
       "lists)";
@@ -141,10 +169,75 @@ std::optional<spec::ModelSpec> example_config(const std::string& executable_path
 
 }  // namespace
 
+namespace {
+
+// neutrino sparse-l (N = 20) at height x width with top-k selection and a pool x pool average pool.
+model::Model large_sparse_l(std::size_t height, std::size_t width, int pool_side) {
+  spec::ModelSpec spec = model::paper_model("neutrino", 20);
+  spec.input_height = static_cast<int>(height);
+  spec.input_width = static_cast<int>(width);
+  spec.hls.selection_policy = spec::Selection::TopK;
+  for (spec::LayerSpec& layer : spec.layers) {
+    if (layer.kind == spec::LayerKind::InputReduce) layer.selection = spec::Selection::TopK;
+    if (layer.kind == spec::LayerKind::SparseAvgPool2D) layer.pool_height = layer.pool_width = pool_side;
+  }
+  return model::Model(spec);
+}
+
+// Scaling mode: synthetic hit lists of any size; sparse-l with top-k from hits only.
+BenchResult run_scaling_bench(const BenchOptions& options) {
+  if (options.arch != "neutrino") {
+    throw UsageError(fmt::format("--height/--width/--active: only --arch neutrino (got '{}')", options.arch));
+  }
+  if (!options.data.empty())
+    throw UsageError("--height/--width/--active: synthetic events only (drop --data)");
+  data::SyntheticOptions synthetic;
+  synthetic.height = options.height;
+  synthetic.width = options.width;
+  synthetic.active = options.active;
+  BenchResult result;
+  result.arch = options.arch;
+  tensor::ShardPool pool(options.threads);
+  result.threads = pool.threads();
+  const double cpu_start = process_cpu_seconds();
+  const data::HitSplit hits = data::synthetic::generate_synthetic_hits(options.events, 2026, synthetic);
+  result.synthetic_events_per_cpu_s = static_cast<double>(hits.size()) / (process_cpu_seconds() - cpu_start);
+  result.data = fmt::format("synthetic generator, seed 2026, {}x{}, {}", options.height, options.width,
+                            options.active > 0 ? fmt::format("--active {}", options.active)
+                                               : std::string("physics filling the image"));
+  if (hits.size() < static_cast<std::size_t>(result.batch)) {
+    throw Error(fmt::format("bench: {} events, fewer than one batch of {}", hits.size(), result.batch));
+  }
+  result.events = hits.size();
+  result.height = hits.height;
+  result.width = hits.width;
+  result.mean_active = static_cast<double>(hits.hits()) / static_cast<double>(hits.size());
+  const double seconds = options.seconds_per_model;
+  const int head_pool = static_cast<int>(std::min(options.height, options.width) / 8);
+  // At 63x63 the second model is the first (63 / 8 = 7).
+  std::vector<std::pair<std::string, int>> variants{{"sparse-l-topk", 7}};
+  if (head_pool != 7) variants.emplace_back(fmt::format("sparse-l-topk-pool{}", head_pool), head_pool);
+  for (const auto& [name, pool_side] : variants) {
+    model::Model model = large_sparse_l(options.height, options.width, pool_side);
+    result.parameters[name] = model.parameter_count();
+    result.train_events_per_s[name] =
+        measure_training_from_hits(model, false, hits, result.batch, pool, seconds);
+    result.infer_from_hits_events_per_s[name] =
+        measure_inference_from_hits(model, hits, options.threads, seconds);
+    model::Model qat = large_sparse_l(options.height, options.width, pool_side);
+    result.train_events_per_s[name + "-qat"] =
+        measure_training_from_hits(qat, true, hits, result.batch, pool, seconds);
+  }
+  return result;
+}
+
+}  // namespace
+
 BenchResult run_bench(const BenchOptions& options) {
   if (options.arch != "mnist" && options.arch != "jets" && options.arch != "neutrino") {
     throw Error(fmt::format("--arch: '{}' is not mnist, jets or neutrino", options.arch));
   }
+  if (options.scaling()) return run_scaling_bench(options);
   BenchResult result;
   result.arch = options.arch;
   tensor::ShardPool pool(options.threads);
@@ -169,7 +262,11 @@ BenchResult run_bench(const BenchOptions& options) {
     throw Error(fmt::format("bench: {} events, fewer than one batch of {}", split.size(), result.batch));
   }
   result.events = split.size();
+  result.height = split.height;
+  result.width = split.width;
   const data::HitSplit hits = data::to_hits(split);
+  result.mean_active =
+      static_cast<double>(hits.hits()) / static_cast<double>(std::max<std::size_t>(hits.size(), 1));
   const double seconds = options.seconds_per_model;
   const std::pair<const char*, int> variants[] = {
       {"standard", 0}, {"sparse-t", 8}, {"sparse-s", 12}, {"sparse-m", 16}, {"sparse-l", 20}};

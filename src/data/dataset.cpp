@@ -698,7 +698,12 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetInfo& info)
           // x: chunked by events along an unlimited first dimension, so splits grow by appending.
           const hsize_t x_dims[4] = {0, height, width, channels};
           const hsize_t x_max[4] = {H5S_UNLIMITED, height, width, channels};
-          const hsize_t x_chunk[4] = {kChunkEvents, height, width, channels};
+          // At most 256 events and about 4 MB a chunk (HDF5 refuses chunks over 4 GB; one 2048x2048 event
+          // is 16 MB): the files of events up to 4,096 values keep their 256-event chunks.
+          const hsize_t x_chunk[4] = {
+              std::clamp<hsize_t>((hsize_t{1} << 20) / std::max<hsize_t>(height * width * channels, 1), 1,
+                                  kChunkEvents),
+              height, width, channels};
           H5::DSetCreatPropList x_properties;
           x_properties.setChunk(4, x_chunk);
           x_properties.setDeflate(kGzipLevel);

@@ -45,13 +45,19 @@ ActivePixelStats active_pixel_stats(const std::string& path, const std::string& 
   stats.pixels_per_event = info.height * info.width;
   stats.histogram.assign(stats.pixels_per_event + 1, 0);
   smallest_budget({1}, keep_fraction);  // validates the fraction before the pass over the data
+  // Read as hit lists (either layout), so memory and time grow with the hits, not the image: a pixel that
+  // is no hit is zero, active only under a negative threshold. The same count as count_active.
   SplitReader reader(path, split, 1024);
-  Split chunk;
+  HitSplit chunk;
+  const auto threshold_float = static_cast<float>(stats.threshold);
   double sum = 0, sum_of_squares = 0;
   while (reader.next(chunk)) {
     for (std::size_t i = 0; i < chunk.size(); ++i) {
-      const std::size_t active =
-          count_active(chunk.event(i), stats.pixels_per_event, chunk.channels, stats.threshold);
+      const auto begin = static_cast<std::size_t>(chunk.offsets[i]),
+                 end = static_cast<std::size_t>(chunk.offsets[i + 1]);
+      std::size_t active = 0.0f > threshold_float ? stats.pixels_per_event - (end - begin) : 0;
+      for (std::size_t k = begin; k < end; ++k)
+        active += chunk.values[k * chunk.channels] > threshold_float ? 1 : 0;
       ++stats.histogram[active];
       sum += static_cast<double>(active);
       sum_of_squares += static_cast<double>(active) * static_cast<double>(active);

@@ -439,6 +439,18 @@ std::vector<std::string> utilization_messages(const DesignEstimate& estimate) {
     return messages;
   }
   const Part& part = *estimate.capacity;
+  for (const LayerEstimate& layer : estimate.layers) {
+    if (layer.kind != "input_reduce" || layer.resources.lut <= static_cast<double>(part.lut)) continue;
+    const double pixels = static_cast<double>(estimate.input_height) * estimate.input_width;
+    messages.push_back(fmt::format(
+        "warning: {}: the input reduction alone is estimated at {} LUTs ({:.0f} per pixel of the {}x{} dense "
+        "input), more than the part {} has ({}): this design does not fit it. Inputs this large need the "
+        "hits "
+        "read in hardware (a hit-list input, a later step that convert does not generate yet)",
+        estimate.name, with_thousands(layer.resources.lut), pixels > 0 ? layer.resources.lut / pixels : 0.0,
+        estimate.input_height, estimate.input_width, estimate.part,
+        with_thousands(static_cast<double>(part.lut))));
+  }
   const std::pair<const char*, std::pair<double, double>> usage[] = {
       {"LUT", {estimate.resources.lut, static_cast<double>(part.lut)}},
       {"FF", {estimate.resources.ff, static_cast<double>(part.ff)}},
@@ -466,6 +478,8 @@ DesignEstimate estimate_design(const DesignSpec& design, const Coefficients& coe
   estimate.name = design.name;
   estimate.clock_ns = design.clock_ns;
   estimate.part = design.part;
+  estimate.input_height = design.height;
+  estimate.input_width = design.width;
   if (const Part* part = find_part(design.part)) estimate.capacity = *part;
   std::int64_t layer_latency_sum = 0;
   for (const detail::LayerTerms& layer : terms.layers) {

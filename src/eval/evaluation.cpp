@@ -168,7 +168,11 @@ Evaluation evaluate(const model::Model& model, const std::string& model_path, co
   }
   Evaluation result = start_evaluation(model, model_path, data_path, info.class_names, options);
   Runner runner(model, options, result);
-  data::SplitReader reader(data_path, options.split, std::max<std::size_t>(options.chunk_events, 1));
+  // At most about 64 MB of dense events a chunk (1,024 events of 512x512 would be 1 GB).
+  const std::size_t event_values = std::max<std::size_t>(info.height * info.width * info.channels, 1);
+  data::SplitReader reader(data_path, options.split,
+                           std::clamp<std::size_t>((std::size_t{1} << 24) / event_values, 1,
+                                                   std::max<std::size_t>(options.chunk_events, 1)));
   data::Split chunk;
   while (reader.next(chunk)) {
     result.labels.insert(result.labels.end(), chunk.y.begin(), chunk.y.end());

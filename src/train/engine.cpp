@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <utility>
 
 #include "sparsepixels/error.h"
 #include "sparsepixels/model/model.h"
@@ -70,6 +71,38 @@ PreparedSplit Engine::prepare(const data::Split& split) {
     }
     return prepared;
   }
+  return prepare_reduced(std::move(prepared), [&](std::size_t first, std::size_t count, tensor::Batch& out) {
+    tensor::Batch in;
+    in.reset(count, split.event_size());
+    std::copy_n(split.event(first), count * split.event_size(), in.values.begin());
+    model_.layer(0).forward(in, out);
+  });
+}
+
+PreparedSplit Engine::prepare(const data::HitSplit& split) {
+  const spec::Shape input = model_.input_shape();
+  if (split.size() > 0 && (split.height != static_cast<std::size_t>(input.height) ||
+                           split.width != static_cast<std::size_t>(input.width) ||
+                           split.channels != static_cast<std::size_t>(input.channels))) {
+    throw Error(fmt::format("dataset events are {}x{}x{} but the model '{}' expects {}x{}x{}", split.height,
+                            split.width, split.channels, model_.spec().name, input.height, input.width,
+                            input.channels));
+  }
+  if (start_ == 0) {
+    throw Error(fmt::format("model '{}': training from hit lists needs an InputReduce first layer",
+                            model_.spec().name));
+  }
+  PreparedSplit prepared;
+  prepared.events = split.size();
+  prepared.labels = split.y;
+  const tensor::HitEvents hits{split.offsets.data(), split.coords.data(), split.values.data(), split.size()};
+  // The reduction reads only the hits (layers::reduce_hit_input): no event is made dense.
+  return prepare_reduced(std::move(prepared), [&](std::size_t first, std::size_t count, tensor::Batch& out) {
+    layers::reduce_hit_input(model_.layer(0), hits.slice(first, count), out);
+  });
+}
+
+PreparedSplit Engine::prepare_reduced(PreparedSplit prepared, const ChunkReduction& reduce_chunk) {
   const spec::ResolvedLayer& reduce = model_.resolved().front();
   prepared.reduced = true;
   prepared.slots = reduce.output.slots;
@@ -85,10 +118,8 @@ PreparedSplit Engine::prepare(const data::Split& split) {
   const std::size_t chunks = (prepared.events + kChunk - 1) / kChunk;
   pool_.run(chunks, [&](std::size_t chunk, int) {
     const std::size_t first = chunk * kChunk, count = std::min(kChunk, prepared.events - first);
-    tensor::Batch in, out;
-    in.reset(count, split.event_size());
-    std::copy_n(split.event(first), count * split.event_size(), in.values.begin());
-    model_.layer(0).forward(in, out);
+    tensor::Batch out;
+    reduce_chunk(first, count, out);
     std::copy(out.values.begin(), out.values.end(),
               prepared.values.begin() + static_cast<std::ptrdiff_t>(first * prepared.event_size));
     const auto offset = static_cast<std::ptrdiff_t>(first * static_cast<std::size_t>(prepared.slots));

@@ -93,8 +93,12 @@ void guard_dead_start(model::Model& model, Engine& engine, const PreparedSplit& 
 
 }  // namespace
 
-TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
-                  const TrainOptions& options) {
+namespace {
+
+// train() on dense events or hit lists (Engine::prepare takes either; nothing else reads the events).
+template <class Events>
+TrainResult train_events(model::Model& model, const Events& train_split, const Events& val_split,
+                         const TrainOptions& options) {
   spec::TrainingSettings settings = model.spec().training;
   if (options.epochs) settings.max_epochs = *options.epochs;
   if (options.seed) settings.seed = *options.seed;
@@ -184,6 +188,18 @@ TrainResult train(model::Model& model, const data::Split& train_split, const dat
   if (settings.restore_best && result.best_epoch > 0) model.set_parameters(best_parameters);
   for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).prepare(false);
   return result;
+}
+
+}  // namespace
+
+TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
+                  const TrainOptions& options) {
+  return train_events(model, train_split, val_split, options);
+}
+
+TrainResult train(model::Model& model, const data::HitSplit& train_split, const data::HitSplit& val_split,
+                  const TrainOptions& options) {
+  return train_events(model, train_split, val_split, options);
 }
 
 }  // namespace sparsepixels::train

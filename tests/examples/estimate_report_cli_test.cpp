@@ -133,15 +133,45 @@ TEST(EstimateCommand, TrainedModelFileCountsItsZeroWeights) {
 }
 
 TEST(EstimateCommand, EveryExampleConfigEstimates) {
-  int count = 0;
+  int count = 0, large = 0;
   for (const auto& entry : fs::recursive_directory_iterator(kExamples)) {
     if (entry.path().extension() != ".yml") continue;
     const testing::CommandResult result = run_cli("estimate " + entry.path().string());
     EXPECT_EQ(result.exit_code, 0) << entry.path() << "\n" << result.output;
     EXPECT_NE(result.output.find("total"), std::string::npos) << entry.path();
-    ++count;
+    // Only the large-image configs (examples/lartpc-*) have an input reduction too large for the U250.
+    const bool is_large = entry.path().parent_path().filename().string().rfind("lartpc-", 0) == 0;
+    EXPECT_EQ(result.output.find("the input reduction alone") != std::string::npos, is_large)
+        << entry.path() << "\n"
+        << result.output;
+    (is_large ? large : count) += 1;
   }
   EXPECT_EQ(count, 30);
+  EXPECT_EQ(large, 2);
+}
+
+// Issue 15: a 512x512 dense input reduction (about 23 LUTs per pixel and input bit pair, twice that with
+// top-k) needs millions of LUTs; estimate says so and that a hit-list hardware input is the way out.
+TEST(EstimateCommand, LargeInputReductionWarnsThatItDoesNotFitTheU250) {
+  const testing::CommandResult result = run_cli("estimate " + kExamples + "/lartpc-512/sparse-l.yml");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const std::string expected = "warning: lartpc-512-sparse-l: the input reduction alone is estimated at ";
+  const auto at = result.output.find(expected);
+  ASSERT_NE(at, std::string::npos) << result.output;
+  const std::string line = result.output.substr(at, result.output.find('\n', at) - at);
+  EXPECT_NE(line.find("per pixel of the 512x512 dense input), more than the part xcu250-figd2104-2L-e has "
+                      "(1,728,000): this design does not fit it"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("hit-list input"), std::string::npos) << line;
+  // The figure is millions of LUTs: at least 5,000,000 (digits and commas after "estimated at ").
+  std::string digits;
+  for (std::size_t k = expected.size(); k < line.size() && line[k] != ' '; ++k)
+    if (line[k] != ',') digits += line[k];
+  EXPECT_GE(std::stoll(digits), 5000000LL) << line;
+  // The paper's 63x63 neutrino sparse-l fits: no such warning.
+  const testing::CommandResult small = run_cli("estimate " + kExamples + "/neutrino/sparse-l-8b.yml");
+  EXPECT_EQ(small.output.find("the input reduction alone"), std::string::npos) << small.output;
 }
 
 TEST(EstimateCommand, BadOptionsExitTwo) {

@@ -109,11 +109,18 @@ LayerKind sparse_version(LayerKind kind) {
   }
 }
 
-// Every *.yml below examples/, found by walking the folder (not from a list).
+// The large-image configs (examples/lartpc-<side>/sparse-l.yml, issue 15) are not paper designs.
+bool is_large_image_example(const fs::path& path) {
+  return path.parent_path().filename().string().rfind("lartpc-", 0) == 0;
+}
+
+// Every *.yml below examples/ but the large-image ones, found by walking the folder (not from a list).
 std::vector<fs::path> example_files() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(SPARSEPIXELS_EXAMPLES_DIR)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".yml") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".yml" &&
+        !is_large_image_example(entry.path()))
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -281,6 +288,51 @@ TEST(Examples, TrainingAndHlsSettingsFollowSectionsSixAndEight) {
     EXPECT_DOUBLE_EQ(spec.hls.clock_uncertainty, sparse ? 0.27 : 0.125);
     EXPECT_EQ(spec.hls.io_type, sparse ? "io_parallel" : "io_stream");
     EXPECT_EQ(spec.hls.selection_policy, Selection::Raster);
+  }
+}
+
+// examples/lartpc-512 and lartpc-2048 (issue 15): neutrino sparse-l 8-bit's layers, types and settings with
+// the larger input and top-k selection (raster-first-N would keep only the top rows' hits).
+TEST(Examples, LargeImageConfigsAreNeutrinoSparseLWithTopK) {
+  std::set<std::string> found;
+  for (const auto& entry : fs::recursive_directory_iterator(SPARSEPIXELS_EXAMPLES_DIR)) {
+    if (entry.path().extension() == ".yml" && is_large_image_example(entry.path()))
+      found.insert(fs::relative(entry.path(), SPARSEPIXELS_EXAMPLES_DIR).string());
+  }
+  EXPECT_EQ(found, (std::set<std::string>{"lartpc-2048/sparse-l.yml", "lartpc-512/sparse-l.yml"}));
+  const ModelSpec neutrino =
+      load_config(std::string(SPARSEPIXELS_EXAMPLES_DIR) + "/neutrino/sparse-l-8b.yml");
+  for (const int side : {512, 2048}) {
+    const std::string path =
+        std::string(SPARSEPIXELS_EXAMPLES_DIR) + "/lartpc-" + std::to_string(side) + "/sparse-l.yml";
+    SCOPED_TRACE(path);
+    const ModelSpec spec = load_config(path);
+    EXPECT_EQ(spec.input_height, side);
+    EXPECT_EQ(spec.input_width, side);
+    EXPECT_EQ(spec.input_channels, 1);
+    EXPECT_EQ(spec.input_type, neutrino.input_type);
+    EXPECT_EQ(spec.hls.selection_policy, Selection::TopK);
+    EXPECT_EQ(spec.hls.part, neutrino.hls.part);
+    EXPECT_EQ(spec.hls.io_type, neutrino.hls.io_type);
+    EXPECT_EQ(spec.training.loss, neutrino.training.loss);
+    ASSERT_EQ(spec.layers.size(), neutrino.layers.size());
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+      const LayerSpec &layer = spec.layers[i], &expected = neutrino.layers[i];
+      EXPECT_EQ(layer.kind, expected.kind) << "layer " << i;
+      EXPECT_EQ(layer.name, expected.name) << "layer " << i;
+      EXPECT_EQ(layer.kernel, expected.kernel) << "layer " << i;
+      EXPECT_EQ(layer.filters, expected.filters) << "layer " << i;
+      EXPECT_EQ(layer.pool_height, expected.pool_height) << "layer " << i;
+      EXPECT_EQ(layer.units, expected.units) << "layer " << i;
+      EXPECT_EQ(layer.n_active, expected.n_active) << "layer " << i;
+    }
+    EXPECT_EQ(spec.layers.front().kind, LayerKind::InputReduce);
+    EXPECT_EQ(spec.layers.front().selection, Selection::TopK);
+    EXPECT_EQ(spec.layers.front().n_active, 20);
+    // The model resolves: dense1 takes the 7x7 pool's (side / 7)^2 x 3 grid.
+    const Model model(spec, path);
+    const std::size_t grid = static_cast<std::size_t>(side / 7);
+    EXPECT_EQ(model.parameter_count(), 50u + 150u + (grid * grid * 3 + 1) * 16 + 17);
   }
 }
 

@@ -174,9 +174,19 @@ void write_dataset(const std::string& path, const DatasetInfo& info, const Split
 struct SyntheticOptions {
   /// Probability that a neutrino-like event also carries one cosmic track (the real data is an overlay).
   double cosmic_overlay_probability = 0.3;
+  /// The event size (docs/datasets.md, "Large images"): at most kMaxSyntheticSide on each side. The default
+  /// 63x63 is the MicroBooNE-like window; other sizes render the same physics scaled to fill the image.
+  std::size_t height = 63, width = 63;
+  /// The mean number of active pixels per event (> 0): the physics is scaled to give it, in a window
+  /// placed at random in the image; 0 = the physics fills the image (the default).
+  double active = 0;
 };
 
-/// The built-in LArTPC-like generator: 63x63x1 events, labels 1 = neutrino-like, 0 = cosmic background.
+/// The largest side the generator makes (docs/limits.md).
+inline constexpr std::size_t kMaxSyntheticSide = 2048;
+
+/// The built-in LArTPC-like generator: 63x63x1 events (by default), labels 1 = neutrino-like, 0 = cosmic
+/// background.
 Split generate_synthetic(std::size_t events, std::uint64_t seed);
 
 /// The generator with explicit options.

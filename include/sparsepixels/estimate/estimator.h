@@ -57,6 +57,7 @@ struct DesignEstimate {
   /// be checked).
   std::optional<Part> capacity;
   std::vector<LayerEstimate> layers;
+  int input_height = 0, input_width = 0;  ///< the design's input (for the input reduction's warning)
 };
 
 /// Share of the part above which utilization_messages adds a note (below a warning's 100%).
@@ -66,7 +67,9 @@ inline constexpr double kUtilizationNoteShare = 0.80;
 /// "warning: <design>: estimated LUT 2,100,000 exceeds the part <part> (1,728,000)" for every
 /// resource above 100% of the part, "note: <design>: estimated LUT 1,500,000 is 86.8% of the part
 /// <part> (1,728,000)" above kUtilizationNoteShare, and "warning: <design>: unknown part '<part>'
-/// (known devices: ...): utilization cannot be checked" when the part is not known.
+/// (known devices: ...): utilization cannot be checked" when the part is not known. When the input
+/// reduction alone exceeds the part's LUTs (a large dense input, e.g. 512x512 at about 23 LUTs per pixel),
+/// a warning says so and that a hit-list hardware input would be needed (not generated yet).
 std::vector<std::string> utilization_messages(const DesignEstimate& estimate);
 
 /// The calibrated constants of the model. Their meaning, the fit and the values are in

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -42,6 +43,11 @@ class Engine {
   /// Reduces (or references) a split; the split must outlive the result when not reduced.
   PreparedSplit prepare(const data::Split& split);
 
+  /// The same from hit lists, for a model whose first layer is an InputReduce: the reduction reads the
+  /// hits (no dense event is made), so its cost grows with the hits, not the image. Throws Error for a
+  /// model without an InputReduce or for events of another shape.
+  PreparedSplit prepare(const data::HitSplit& split);
+
   /// Forward and backward over the events `indices[0..count)`; returns (loss sum, correct count).
   /// The gradients of the batch-mean loss are then in gradients().
   std::pair<double, double> train_step(const PreparedSplit& data, const std::uint32_t* indices,
@@ -76,6 +82,9 @@ class Engine {
     std::vector<layers::ParameterGradients> parameters;
     double loss = 0, correct = 0;
   };
+  // The reduced part of prepare: `reduce_chunk(first, count, out)` runs the InputReduce on those events.
+  using ChunkReduction = std::function<void(std::size_t, std::size_t, tensor::Batch&)>;
+  PreparedSplit prepare_reduced(PreparedSplit prepared, const ChunkReduction& reduce_chunk);
   void gather(const PreparedSplit& data, const std::uint32_t* indices, std::size_t first, std::size_t count,
               tensor::Batch& batch) const;
   void forward_shard(Shard& shard, std::size_t head_end) const;

@@ -66,6 +66,11 @@ std::pair<double, double> evaluate(const model::Model& model, const data::Split&
 TrainResult train(model::Model& model, const data::Split& train_split, const data::Split& val_split,
                   const TrainOptions& options = {});
 
+/// The same from hit lists, for a model whose first layer is an InputReduce (Engine::prepare from hits):
+/// no event is made dense, and the result equals train() on the dense events bit for bit.
+TrainResult train(model::Model& model, const data::HitSplit& train_split, const data::HitSplit& val_split,
+                  const TrainOptions& options = {});
+
 /// Writes a history CSV (epoch, loss, accuracy, val_loss, val_accuracy, learning_rate, seconds)
 /// to a temporary name, then renames it.
 void write_history(const std::string& path, const std::vector<EpochRecord>& history);

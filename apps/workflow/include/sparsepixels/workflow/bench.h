@@ -15,6 +15,13 @@ struct BenchOptions {
   std::size_t events = 20000;    ///< events held in memory
   double seconds_per_model = 4;  ///< bound of each measurement
   std::string executable_path;   ///< anchors the default MNIST and examples folders
+  /// Scaling mode (issue 15, neutrino only), when any of these differs from its default: synthetic events of
+  /// height x width (data synthetic --height/--width) with `active` mean active pixels (0: the physics fills
+  /// the image), kept as hit lists only (no dense events, so any size fits in memory); measures neutrino
+  /// sparse-l with top-k selection, inference from hit lists and training prepared from hit lists.
+  std::size_t height = 63, width = 63;
+  double active = 0;
+  bool scaling() const { return height != 63 || width != 63 || active != 0; }
 };
 
 /// Throughput of one architecture on in-memory events.
@@ -32,6 +39,13 @@ struct BenchResult {
   std::string data;  ///< where the events came from
   /// The synthetic generator's speed on the bench's events (process CPU time); neutrino only.
   double synthetic_events_per_cpu_s = 0;
+  /// The events' size and their measured mean number of active pixels (hits per event).
+  std::size_t height = 0, width = 0;
+  double mean_active = 0;
+  /// Scaling mode: the models measured ("sparse-l-topk": the neutrino sparse-l layers with top-k, 7x7
+  /// pool; "sparse-l-topk-pool<P>": the same with a P x P pool, P = min(height, width) / 8, so the dense
+  /// head stays about the 63x63 model's size), each with its parameter count.
+  std::map<std::string, std::size_t> parameters;
   /// {"train_events_per_s": {...}, "infer_events_per_s": {...}, "batch": .., "threads": .., ...}
   std::string to_json() const;
 };
