@@ -160,20 +160,21 @@ std::string emit_softmax(const layers::FixedLayer& layer, const std::string& nam
       in_type.is_signed ? "$signed(in_data[0 +: " + std::to_string(in_width) + "])"
                         : "$signed({1'b0, in_data[0 +: " + std::to_string(in_width) + "]})",
       n, extended, extended);
+  const std::string value_g = fmt::format("in_data[g*{} +: {}]", in_width, in_width);
   text += fmt::format(
       "  // Exponentials of the differences, exact and non-negative.\n"
       "  wire [{}:0] exponentials;\n"
-      "  genvar k;\n"
+      "  genvar g;\n"
       "  generate\n"
-      "    for (k = 0; k < {}; k = k + 1) begin : g_exp\n"
+      "    for (g = 0; g < {}; g = g + 1) begin : g_exp\n"
       "      wire signed [{}:0] difference = {} - {};\n"
-      "      assign exponentials[k*{} +: {}] = exp_table(exp_bin(difference));\n"
+      "      assign exponentials[g*{} +: {}] = exp_table(exp_bin(difference));\n"
       "    end\n"
       "  endgenerate\n\n",
       n * tables.exp_type.width - 1, n, difference_width - 1,
       extend("largest", x_width, true, difference_width),
-      in_type.is_signed ? fmt::format("$signed({{{}{{{}[{}]}}, {}}})", 1, value, in_width - 1, value)
-                        : fmt::format("$signed({{2'b0, {}}})", value),
+      in_type.is_signed ? fmt::format("$signed({{in_data[g*{} + {}], {}}})", in_width, in_width - 1, value_g)
+                        : fmt::format("$signed({{2'b0, {}}})", value_g),
       tables.exp_type.width, tables.exp_type.width);
   const int ew = tables.exp_type.width;
   const std::string e_k = fmt::format("exponentials[k*{} +: {}]", ew, ew);
@@ -192,15 +193,16 @@ std::string emit_softmax(const layers::FixedLayer& layer, const std::string& nam
       "  wire [{}:0] inverse = inverse_table(inverse_bin(sum_of(sum)));\n\n",
       sum_width - 1, literal(sum_width, 0, true), n,
       sum_shift == 0 ? e_ext : fmt::format("{{{}, {}'d0}}", e_ext, sum_shift), tables.inverse_type.width - 1);
+  const std::string e_g = fmt::format("exponentials[g*{} +: {}]", ew, ew);
   const std::string e_signed =
-      tables.exp_type.is_signed ? fmt::format("$signed({})", e_k) : fmt::format("$signed({{1'b0, {}}})", e_k);
+      tables.exp_type.is_signed ? fmt::format("$signed({})", e_g) : fmt::format("$signed({{1'b0, {}}})", e_g);
   const std::string v_signed =
       tables.inverse_type.is_signed ? "$signed(inverse)" : "$signed({1'b0, inverse})";
   text += fmt::format(
       "  generate\n"
-      "    for (k = 0; k < {}; k = k + 1) begin : g_out\n"
+      "    for (g = 0; g < {}; g = g + 1) begin : g_out\n"
       "      wire signed [{}:0] product = {} * {};\n"
-      "      assign result[k*{} +: {}] = cast_product(product);\n"
+      "      assign result[g*{} +: {}] = cast_product(product);\n"
       "    end\n"
       "  endgenerate\n",
       n, product_width - 1, e_signed, v_signed, out_width, out_width);

@@ -32,7 +32,9 @@ std::string emit_dense(const layers::FixedLayer& layer, const std::string& name)
       info.spec.name, n_in, n_out, in_type.to_string(), types.weight.to_string(), types.bias.to_string(),
       types.accum.to_string(), sum_width, types.result.to_string());
   text += module_begin(name, "", in_bus, out_bus);
-  text += cast_function("cast_sum", {sum_width, sum_fraction, true}, types.result, "sum to result type");
+  text += cast_function("to_accum", {sum_width, sum_fraction, true}, types.accum,
+                        "exact sum to accumulator type");
+  text += cast_function("cast_sum", operand_of(types.accum), types.result, "accumulator to result type");
   // Only inputs with a non-zero weight somewhere are read.
   std::vector<bool> read(static_cast<std::size_t>(n_in), false);
   for (int i = 0; i < n_in; ++i)
@@ -64,7 +66,8 @@ std::string emit_dense(const layers::FixedLayer& layer, const std::string& name)
     }
     text += fmt::format("\n  // Output {}: bias + the products.\n  wire signed [{}:0] sum{} = {};\n", j,
                         sum_width - 1, j, sum);
-    text += fmt::format("  assign result[{} +: {}] = cast_sum(sum{});\n", j * out_width, out_width, j);
+    text +=
+        fmt::format("  assign result[{} +: {}] = cast_sum(to_accum(sum{}));\n", j * out_width, out_width, j);
   }
   text += module_end();
   return text;

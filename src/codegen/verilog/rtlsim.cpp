@@ -31,6 +31,7 @@ std::string read_text(const fs::path& path) {
 }
 
 std::string tail(const std::string& text, std::size_t lines = 20) {
+  if (text.empty()) return text;
   std::size_t position = text.size();
   for (std::size_t count = 0; count <= lines && position > 0; ++count) {
     position = text.rfind('\n', position - 1);
@@ -186,9 +187,14 @@ RtlRun simulate_verilog(const std::string& build_dir, const std::string& top_nam
   for (const auto& words : inputs) lines += hex_words(words) + "\n";
   util::write_file_atomically(inputs_file.string(), lines);
 
-  std::vector<std::string> command = {
-      verilator,      "--cc",   "--exe", "--build",        "-j", "2",
-      "--top-module", top_name, "-Mdir", objects.string(), "-o", executable.filename().string()};
+  // The generated model is large and runs briefly: compiling it without optimization is faster overall.
+  std::vector<std::string> command = {verilator,      "--cc",
+                                      "--exe",        "--build",
+                                      "-j",           "2",
+                                      "-MAKEFLAGS",   "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
+                                      "--top-module", top_name,
+                                      "-Mdir",        objects.string(),
+                                      "-o",           executable.filename().string()};
   for (const auto& file : verilog_files) command.push_back(fs::absolute(file).string());
   command.push_back(testbench.string());
   const fs::path build_log = build / "verilator.log";

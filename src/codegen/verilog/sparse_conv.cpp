@@ -42,7 +42,9 @@ std::string emit_sparse_conv(const layers::FixedLayer& layer, const std::string&
       info.spec.name, slots, channels, filters, kernel, kernel, in_type.to_string(), types.weight.to_string(),
       types.bias.to_string(), types.accum.to_string(), sum_width, types.result.to_string());
   text += module_begin(name, "", in_bus, out_bus);
-  text += cast_function("cast_sum", {total_width, sum_fraction, true}, types.result, "sum to result type");
+  text += cast_function("to_accum", {total_width, sum_fraction, true}, types.accum,
+                        "exact sum to accumulator type");
+  text += cast_function("cast_sum", operand_of(types.accum), types.result, "accumulator to result type");
   // One weight lookup per (channel, filter) with a non-zero tap: the tap from the slots' offsets.
   std::vector<std::vector<int>> used(static_cast<std::size_t>(filters));  // channels with a non-zero tap
   for (int f = 0; f < filters; ++f) {
@@ -147,7 +149,7 @@ std::string emit_sparse_conv(const layers::FixedLayer& layer, const std::string&
     text += fmt::format(
         "      wire signed [{}:0] total_f{} = (sum_f{} == {}) ? {} : $signed({{{{{}{{sum_f{}[{}]}}}}, {}}}) "
         "+ {};\n"
-        "      assign {} = active ? cast_sum(total_f{}) : {}'d0;\n",
+        "      assign {} = active ? cast_sum(to_accum(total_f{})) : {}'d0;\n",
         total_width - 1, f, f, literal(sum_width, 0, true), literal(total_width, 0, true),
         total_width - aligned_width, f, sum_width - 1, aligned,
         literal(total_width, fixed::Int128(biases[static_cast<std::size_t>(f)]) << bias_shift, true), slice,

@@ -22,7 +22,8 @@ std::string emit_sparse_pool(const layers::FixedLayer& layer, const std::string&
   const int sum_width = x_width + bits_for(static_cast<std::size_t>(slots));
   constexpr int kReciprocalBits = 18;
   const std::int64_t reciprocal = area > 1 ? layers::pool_reciprocal_raw(area) : 1;
-  const int product_width = sum_width + kReciprocalBits + 1;
+  const int accum_width = types.accum.width + (types.accum.is_signed ? 0 : 1);
+  const int product_width = accum_width + kReciprocalBits + 1;
 
   std::string text = fmt::format(
       "// Layer '{}' (SparseAvgPool2D): {} slots of {} channels, pool {}x{} onto a {}x{} grid; input {},\n"
@@ -30,12 +31,14 @@ std::string emit_sparse_pool(const layers::FixedLayer& layer, const std::string&
       info.spec.name, slots, channels, pool_height, pool_width, out_height, out_width_grid,
       in_type.to_string(), types.accum.to_string(), sum_width, reciprocal, types.result.to_string());
   text += module_begin(name, "", in_bus, out_bus);
+  text += cast_function("to_accum", {sum_width, in_type.fraction(), true}, types.accum,
+                        "exact sum to accumulator type");
   if (area > 1) {
-    text += cast_function("cast_average", {product_width, in_type.fraction() + kReciprocalBits, true},
-                          types.result, "sum times reciprocal to result type");
+    text += cast_function("cast_average", {product_width, types.accum.fraction() + kReciprocalBits, true},
+                          types.result, "accumulator times reciprocal to result type");
   } else {
-    text += cast_function("cast_average", {sum_width, in_type.fraction(), true}, types.result,
-                          "sum to result type");
+    text +=
+        cast_function("cast_average", operand_of(types.accum), types.result, "accumulator to result type");
   }
   auto pooled = [&](const char* coordinate, int pool) {
     if (pool == 1) return std::string(coordinate);
@@ -87,13 +90,17 @@ std::string emit_sparse_pool(const layers::FixedLayer& layer, const std::string&
                         : fmt::format("{}'d0", sum_width - in_width),
       channels, in_width, in_width);
   const std::string slice = fmt::format("result[(s*{} + c)*{} +: {}]", channels, out_width, out_width);
+  text += fmt::format("        wire [{}:0] accumulated = to_accum(sum);\n", types.accum.width - 1);
   if (area > 1) {
     text += fmt::format(
-        "        wire signed [{}:0] product = sum * $signed({{1'b0, {}}});\n"
+        "        wire signed [{}:0] product = {} * $signed({{1'b0, {}}});\n"
         "        assign {} = leads ? cast_average(product) : {}'d0;\n",
-        product_width - 1, literal(kReciprocalBits, reciprocal, false), slice, out_width);
+        product_width - 1,
+        types.accum.is_signed ? std::string("$signed(accumulated)")
+                              : std::string("$signed({1'b0, accumulated})"),
+        literal(kReciprocalBits, reciprocal, false), slice, out_width);
   } else {
-    text += fmt::format("        assign {} = leads ? cast_average(sum) : {}'d0;\n", slice, out_width);
+    text += fmt::format("        assign {} = leads ? cast_average(accumulated) : {}'d0;\n", slice, out_width);
   }
   text += fmt::format(
       "      end\n"
