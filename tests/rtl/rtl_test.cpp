@@ -282,13 +282,13 @@ TEST(RtlLint, EveryGeneratedFileIsLintClean) {
 TEST(RtlEndToEnd, SmallDesignConvertsSimulatesAndMatches) {
   using sparsepixels::testing::run_cli;
   codegen_test::TemporaryFolder folder("rtl-e2e");
-  const spec::ModelSpec model_spec = model::parse_config(kSoftmaxModel, "softmax");
+  const spec::ModelSpec model_spec = model::parse_config(kSigmoidModel, "sigmoid");
   const std::string model_path = codegen_test::save_random_model(model_spec, 31, folder.path());
   const std::string data = codegen_test::save_random_dataset(model_spec, 200, 32, folder.path());
   const std::string out = (folder.path() / "design").string();
   auto converted = run_cli(fmt::format("convert {} --backend verilog --out {}", model_path, out));
   ASSERT_EQ(converted.exit_code, 0) << converted.output;
-  EXPECT_NE(converted.output.find("wrote Verilog design 'rtl_softmax'"), std::string::npos)
+  EXPECT_NE(converted.output.find("wrote Verilog design 'rtl_sigmoid'"), std::string::npos)
       << converted.output;
   // The folder rules of convert: an existing design needs --force.
   auto again = run_cli(fmt::format("convert {} --backend verilog --out {}", model_path, out));
@@ -301,13 +301,13 @@ TEST(RtlEndToEnd, SmallDesignConvertsSimulatesAndMatches) {
   const std::string json = (folder.path() / "rtlsim.json").string();
   auto simulated = run_cli(fmt::format("rtlsim {} --data {} --events 200 --json {}", out, data, json));
   ASSERT_EQ(simulated.exit_code, 0) << simulated.output;
-  EXPECT_NE(simulated.output.find("200 events, 4 outputs each: 0 mismatches"), std::string::npos)
+  EXPECT_NE(simulated.output.find("200 events, 1 outputs each: 0 mismatches"), std::string::npos)
       << simulated.output;
-  EXPECT_NE(simulated.output.find("latency 12 cycles"), std::string::npos) << simulated.output;
+  EXPECT_NE(simulated.output.find("latency 8 cycles"), std::string::npos) << simulated.output;
   EXPECT_NE(simulated.output.find("II 1 cycles"), std::string::npos) << simulated.output;
   const std::string written = codegen_test::read_text(json);
   EXPECT_NE(written.find("\"mismatches\": 0"), std::string::npos) << written;
-  EXPECT_NE(written.find("\"latency_cycles\": 12"), std::string::npos) << written;
+  EXPECT_NE(written.find("\"latency_cycles\": 8"), std::string::npos) << written;
 }
 
 TEST(RtlRefusals, UnsupportedLayersAndModelsGetClearErrors) {

@@ -9,30 +9,25 @@
 namespace sparsepixels::codegen::verilog {
 namespace {
 
-// A ROM function `name` returning entries[index] in `type`.
+// A constant table `name`: entry k at [k*W +: W] of a localparam, eight entries a line, the last first.
 std::string table_function(const std::string& name, const std::string& comment,
                            const std::vector<std::int64_t>& entries, const FixedType& type) {
-  const int index_width = bits_for(entries.size() - 1);
-  std::string text = fmt::format(
-      "\n  // {}: {} entries of {}.\n"
-      "  function [{}:0] {};\n"
-      "    input [{}:0] index;\n"
-      "    begin\n"
-      "      case (index)\n",
-      comment, entries.size(), type.to_string(), type.width - 1, name, index_width - 1);
-  for (std::size_t k = 0; k < entries.size(); ++k) {
-    if (k + 1 == entries.size() && (std::size_t{1} << index_width) == entries.size()) {
-      text += fmt::format("        default: {} = {};\n", name, literal(type.width, entries[k], false));
+  std::string text =
+      fmt::format("\n  // {}: {} entries of {}, entry k at [k*{} +: {}].\n  localparam [{}:0] {} = {{\n",
+                  comment, entries.size(), type.to_string(), type.width, type.width,
+                  entries.size() * static_cast<std::size_t>(type.width) - 1, name);
+  for (std::size_t k = entries.size(); k-- > 0;) {
+    const bool line_start = (k + 1) % 8 == 0 || k + 1 == entries.size();
+    if (line_start) text += "      ";
+    text += literal(type.width, entries[k], false);
+    if (k != 0) text += ",";
+    if (k % 8 == 0) {
+      text += fmt::format("  // {}..{}\n", k, std::min(k + 7, entries.size() - 1));
     } else {
-      text +=
-          fmt::format("        {}: {} = {};\n", literal(index_width, static_cast<fixed::Int128>(k), false),
-                      name, literal(type.width, entries[k], false));
+      text += " ";
     }
   }
-  if ((std::size_t{1} << index_width) != entries.size()) {
-    text += fmt::format("        default: {} = {}'d0;\n", name, type.width);
-  }
-  text += "      endcase\n    end\n  endfunction\n";
+  text += "  };\n";
   return text;
 }
 
@@ -85,7 +80,7 @@ std::string emit_sigmoid(const layers::FixedLayer& layer, const std::string& nam
   text += cast_function("bin_of", operand_of(in_type), index_type, "input to table bin (signed)");
   text += cast_function("cast_entry", operand_of(table.table_type), info.types.result,
                         "table entry to result type");
-  text += table_function("sigmoid_table", "sigmoid at the bin centres over [-2^E, 2^E)", table.raw,
+  text += table_function("SIGMOID_TABLE", "sigmoid at the bin centres over [-2^E, 2^E)", table.raw,
                          table.table_type);
   text += fmt::format(
       "\n"
@@ -94,11 +89,12 @@ std::string emit_sigmoid(const layers::FixedLayer& layer, const std::string& nam
       "    for (k = 0; k < {}; k = k + 1) begin : g_value\n"
       "      wire [{}:0] bin = bin_of(in_data[k*{} +: {}]);\n"
       "      // The signed bin plus size/2: its top bit inverted.\n"
-      "      assign result[k*{} +: {}] = cast_entry(sigmoid_table({{~bin[{}], bin[{}:0]}}));\n"
+      "      wire [{}:0] entry = {{~bin[{}], bin[{}:0]}};\n"
+      "      assign result[k*{} +: {}] = cast_entry(SIGMOID_TABLE[entry*{} +: {}]);\n"
       "    end\n"
       "  endgenerate\n",
-      in_bus.values, index_width - 1, in_width, in_width, out_width, out_width, index_width - 1,
-      index_width - 2);
+      in_bus.values, index_width - 1, in_width, in_width, index_width - 1, index_width - 1, index_width - 2,
+      out_width, out_width, table.table_type.width, table.table_type.width);
   text += module_end();
   return text;
 }
@@ -139,9 +135,9 @@ std::string emit_softmax(const layers::FixedLayer& layer, const std::string& nam
       cast_function("inverse_bin", operand_of(tables.sum_type), inverse_index, "sum to inverse table bin");
   text += cast_function("cast_product", {product_width, exp_fraction + tables.inverse_type.fraction(), true},
                         info.types.result, "e_k * v to result type");
-  text += table_function("exp_table", "exp(-d) at the bin centres over [0, 2^E)", tables.exp_raw,
+  text += table_function("EXP_TABLE", "exp(-d) at the bin centres over [0, 2^E)", tables.exp_raw,
                          tables.exp_type);
-  text += table_function("inverse_table", "1/s at the bin centres over [0, 2^E)", tables.inverse_raw,
+  text += table_function("INVERSE_TABLE", "1/s at the bin centres over [0, 2^E)", tables.inverse_raw,
                          tables.inverse_type);
   const std::string value = fmt::format("in_data[k*{} +: {}]", in_width, in_width);
   const std::string extended =
@@ -168,14 +164,16 @@ std::string emit_softmax(const layers::FixedLayer& layer, const std::string& nam
       "  generate\n"
       "    for (g = 0; g < {}; g = g + 1) begin : g_exp\n"
       "      wire signed [{}:0] difference = {} - {};\n"
-      "      assign exponentials[g*{} +: {}] = exp_table(exp_bin(difference));\n"
+      "      wire [{}:0] bin = exp_bin(difference);\n"
+      "      assign exponentials[g*{} +: {}] = EXP_TABLE[bin*{} +: {}];\n"
       "    end\n"
       "  endgenerate\n\n",
       n * tables.exp_type.width - 1, n, difference_width - 1,
       extend("largest", x_width, true, difference_width),
       in_type.is_signed ? fmt::format("$signed({{in_data[g*{} + {}], {}}})", in_width, in_width - 1, value_g)
                         : fmt::format("$signed({{2'b0, {}}})", value_g),
-      tables.exp_type.width, tables.exp_type.width);
+      exp_index.width - 1, tables.exp_type.width, tables.exp_type.width, tables.exp_type.width,
+      tables.exp_type.width);
   const int ew = tables.exp_type.width;
   const std::string e_k = fmt::format("exponentials[k*{} +: {}]", ew, ew);
   const std::string e_ext = tables.exp_type.is_signed
@@ -190,9 +188,11 @@ std::string emit_softmax(const layers::FixedLayer& layer, const std::string& nam
       "    sum = {};\n"
       "    for (k = 0; k < {}; k = k + 1) sum = sum + $signed({});\n"
       "  end\n"
-      "  wire [{}:0] inverse = inverse_table(inverse_bin(sum_of(sum)));\n\n",
+      "  wire [{}:0] inverse_index = inverse_bin(sum_of(sum));\n"
+      "  wire [{}:0] inverse = INVERSE_TABLE[inverse_index*{} +: {}];\n\n",
       sum_width - 1, literal(sum_width, 0, true), n,
-      sum_shift == 0 ? e_ext : fmt::format("{{{}, {}'d0}}", e_ext, sum_shift), tables.inverse_type.width - 1);
+      sum_shift == 0 ? e_ext : fmt::format("{{{}, {}'d0}}", e_ext, sum_shift), inverse_index.width - 1,
+      tables.inverse_type.width - 1, tables.inverse_type.width, tables.inverse_type.width);
   const std::string e_g = fmt::format("exponentials[g*{} +: {}]", ew, ew);
   const std::string e_signed =
       tables.exp_type.is_signed ? fmt::format("$signed({})", e_g) : fmt::format("$signed({{1'b0, {}}})", e_g);

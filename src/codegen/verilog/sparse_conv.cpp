@@ -45,37 +45,40 @@ std::string emit_sparse_conv(const layers::FixedLayer& layer, const std::string&
   text += cast_function("to_accum", {total_width, sum_fraction, true}, types.accum,
                         "exact sum to accumulator type");
   text += cast_function("cast_sum", operand_of(types.accum), types.result, "accumulator to result type");
-  // One weight lookup per (channel, filter) with a non-zero tap: the tap from the slots' offsets.
+  // One constant table per (channel, filter) with a non-zero tap, indexed by {row, col} of the tap (kw bits
+  // each; entries outside the kernel are zero).
+  const int kw = bits_for(static_cast<std::size_t>(kernel - 1));
+  const int entries = 1 << (2 * kw);
   std::vector<std::vector<int>> used(static_cast<std::size_t>(filters));  // channels with a non-zero tap
   for (int f = 0; f < filters; ++f) {
     for (int c = 0; c < channels; ++c) {
-      std::string cases;
-      for (int kr = 0; kr < kernel; ++kr) {
-        for (int kc = 0; kc < kernel; ++kc) {
-          const std::int64_t value = weight(kr, kc, c, f);
-          if (value == 0) continue;
-          cases +=
-              fmt::format("        {{{}, {}}}: weight_c{}_f{} = {};\n", literal(b + 1, kr - radius, true),
-                          literal(b + 1, kc - radius, true), c, f, literal(w_width, value, true));
-        }
-      }
-      if (cases.empty()) continue;
+      bool any = false;
+      for (int kr = 0; kr < kernel; ++kr)
+        for (int kc = 0; kc < kernel; ++kc) any = any || weight(kr, kc, c, f) != 0;
+      if (!any) continue;
       used[static_cast<std::size_t>(f)].push_back(c);
+      std::string rows;
+      for (int kr = (1 << kw) - 1; kr >= 0; --kr) {
+        std::string row;
+        for (int kc = (1 << kw) - 1; kc >= 0; --kc) {
+          const std::int64_t value = kr < kernel && kc < kernel ? weight(kr, kc, c, f) : 0;
+          row += fmt::format("{}{}", row.empty() ? "" : ", ", literal(w_width, value, true));
+        }
+        rows += fmt::format("      {}{}  // kernel row {}\n", row, kr == 0 ? "" : ",", kr);
+      }
       text += fmt::format(
-          "\n  // Weights of input channel {}, filter {} by (row, column) offset from the output slot.\n"
-          "  function signed [{}:0] weight_c{}_f{};\n"
-          "    input signed [{}:0] row_offset;\n"
-          "    input signed [{}:0] col_offset;\n"
-          "    begin\n"
-          "      case ({{row_offset, col_offset}})\n"
-          "{}"
-          "        default: weight_c{}_f{} = {};\n"
-          "      endcase\n"
-          "    end\n"
-          "  endfunction\n",
-          c, f, w_width - 1, c, f, b, b, cases, c, f, literal(w_width, 0, true));
+          "\n  // Weights of input channel {}, filter {}: entry {{kernel row, kernel column}}, the last "
+          "column first.\n"
+          "  localparam [{}:0] WEIGHTS_C{}_F{} = {{\n{}  }};\n",
+          c, f, entries * w_width - 1, c, f, rows);
     }
   }
+  // The low kw bits of a (b+1)-bit offset (sign-extended when kw is wider).
+  auto low_bits = [&](const std::string& name) {
+    if (kw == b + 1) return name;
+    if (kw < b + 1) return fmt::format("{}[{}:0]", name, kw - 1);
+    return fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", kw - b - 1, name, b, name);
+  };
   const std::string lo = literal(b + 1, -radius, true), hi = literal(b + 1, radius, true);
   text += fmt::format(
       "\n"
@@ -99,8 +102,10 @@ std::string emit_sparse_conv(const layers::FixedLayer& layer, const std::string&
       "$signed({{1'b0, row}});\n"
       "        wire signed [{}:0] col_offset = $signed({{1'b0, in_data[{} + (2*i + 1)*{} +: {}]}}) - "
       "$signed({{1'b0, col}});\n"
-      "        wire near = row_offset >= {} && row_offset <= {} && col_offset >= {} && col_offset <= {};\n",
-      slots, b, in_bus.hash_offset(), b, b, b, in_bus.hash_offset(), b, b, lo, hi, lo, hi);
+      "        wire near = row_offset >= {} && row_offset <= {} && col_offset >= {} && col_offset <= {};\n"
+      "        wire [{}:0] tap = {{{} + {}, {} + {}}};  // {{kernel row, kernel column}} when near\n",
+      slots, b, in_bus.hash_offset(), b, b, b, in_bus.hash_offset(), b, b, lo, hi, lo, hi, 2 * kw - 1,
+      low_bits("row_offset"), literal(kw, radius, false), low_bits("col_offset"), literal(kw, radius, false));
   std::vector<bool> channel_used(static_cast<std::size_t>(channels), false);
   for (const auto& list : used)
     for (int c : list) channel_used[static_cast<std::size_t>(c)] = true;
@@ -116,10 +121,11 @@ std::string emit_sparse_conv(const layers::FixedLayer& layer, const std::string&
     for (std::size_t u = 0; u < list.size(); ++u) {
       const int c = list[u];
       text += fmt::format(
-          "        assign terms_f{}[(i*{} + {})*{} +: {}] = near ? weight_c{}_f{}(row_offset, col_offset) * "
+          "        assign terms_f{}[(i*{} + {})*{} +: {}] = near ? $signed(WEIGHTS_C{}_F{}[tap*{} +: {}]) * "
           "x_c{} : "
           "{};\n",
-          f, list.size(), u, product_width, product_width, c, f, c, literal(product_width, 0, true));
+          f, list.size(), u, product_width, product_width, c, f, w_width, w_width, c,
+          literal(product_width, 0, true));
     }
   }
   text += "      end\n";
