@@ -25,6 +25,13 @@ std::string literal(int width, Int128 value, bool is_signed) {
   if (!is_signed) {
     // Unsigned decimal for readability when it fits 64 bits.
     if ((bits >> 64) == 0) return fmt::format("{}'d{}", width, static_cast<std::uint64_t>(bits));
+  } else if (width < 64) {
+    // Signed decimal: the value the low `width` bits hold in two's complement ("-8'sd8" for 0xf8).
+    const std::int64_t low = static_cast<std::int64_t>(static_cast<std::uint64_t>(bits));
+    const std::int64_t held =
+        low >= (std::int64_t{1} << (width - 1)) ? low - (std::int64_t{1} << width) : low;
+    if (held < 0) return fmt::format("-{}'sd{}", width, -held);
+    return fmt::format("{}'sd{}", width, held);
   }
   std::string hex;
   do {
