@@ -22,7 +22,7 @@ using sparsepixels::testing::run_cli;
 
 // The subcommands of issue 7 ("the names are the interface users script against").
 const std::vector<std::string> kCommands{"data", "stats",    "summary", "train", "eval", "predict", "convert",
-                                         "csim", "estimate", "report",  "bench", "demo", "import"};
+                                         "csim", "estimate", "report",  "bench", "demo", "import", "rtlsim"};
 
 // A fresh folder holding one existing file and one existing folder, removed at the end.
 class Paths : public ::testing::Test {
