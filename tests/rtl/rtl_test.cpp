@@ -336,6 +336,19 @@ TEST(RtlRefusals, UnsupportedLayersAndModelsGetClearErrors) {
   expect_refusal(codegen_test::example("mnist/standard-8b"), "standard (dense) model");
 }
 
+TEST(RtlRefusals, TopNamesAreNeverVerilogKeywords) {
+  codegen_test::TemporaryFolder folder("rtl-names");
+  spec::ModelSpec model_spec = model::parse_config(kSigmoidModel, "sigmoid");
+  model_spec.name = "module";
+  const std::string model_path = codegen_test::save_random_model(model_spec, 3, folder.path());
+  EXPECT_EQ(codegen::write_verilog(model_path, (folder.path() / "a").string()).name, "module_design");
+  codegen::VerilogOptions options;
+  options.name = "wire";
+  EXPECT_THROW(codegen::write_verilog(model_path, (folder.path() / "b").string(), options),
+               sparsepixels::UsageError);
+  EXPECT_FALSE(fs::exists(folder.path() / "b"));
+}
+
 TEST(RtlRefusals, MissingVerilatorIsAClearError) {
   codegen_test::TemporaryFolder folder("rtl-noverilator");
   const spec::ModelSpec model_spec = model::parse_config(kSigmoidModel, "sigmoid");
