@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "sparsepixels/codegen/verilog.h"
+#include "sparsepixels/error.h"
 #include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/util/progress.h"
 
@@ -23,13 +24,12 @@ Run setup_rtlsim(CLI::App& sub) {
   auto args = std::make_shared<RtlsimArguments>();
   sub.add_option("DIR", args->design, "Design folder written by convert --backend verilog")->required();
   sub.add_option("--data", args->options.data, "Dataset file (HDF5)")->required();
-  sub.add_option("--events", args->options.events, "First N events of the split")
-      ->required()
-      ->check(CLI::PositiveNumber);
+  sub.add_option("--events", args->options.events, "First N events of the split (at least 1)")->required();
   sub.add_option("--split", args->options.split, "Split to run")
       ->check(CLI::IsMember({"train", "val", "test"}));
   sub.add_option("--json", args->json, "Also write the results as JSON to FILE ('-' = stdout)");
   return [args] {
+    if (args->options.events == 0) throw UsageError("--events: expected at least 1 event");
     require_input_folder(args->design);
     require_input_file(args->options.data);
     if (!args->json.empty() && args->json != "-") {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,14 +16,13 @@
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/util/atomic_file.h"
 #include "sparsepixels/util/process.h"
+#include "verilog_text.h"
 
 namespace sparsepixels::codegen {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string read_text(const fs::path& path) {
+std::string verilog::read_text(const fs::path& path) {
   std::ifstream file(path);
   if (!file) throw Error(fmt::format("{}: cannot read", path.string()));
   std::stringstream text;
@@ -30,7 +30,7 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-std::string tail(const std::string& text, std::size_t lines = 20) {
+std::string verilog::tail(const std::string& text, std::size_t lines) {
   if (text.empty()) return text;
   std::size_t position = text.size();
   for (std::size_t count = 0; count <= lines && position > 0; ++count) {
@@ -39,6 +39,11 @@ std::string tail(const std::string& text, std::size_t lines = 20) {
   }
   return text.substr(position + 1);
 }
+
+namespace {
+
+using verilog::read_text;
+using verilog::tail;
 
 // Code setting (or reading) a Verilator port of `width` bits from (into) the vector `words`.
 std::string set_port(const std::string& port, std::size_t width, const std::string& words) {
@@ -244,15 +249,7 @@ RtlRun simulate_verilog(const std::string& build_dir, const std::string& top_nam
   return run;
 }
 
-namespace {
-
-// The project name and the module files recorded by convert --backend verilog.
-struct DesignRecord {
-  std::string name;
-  std::vector<std::string> modules;
-};
-
-DesignRecord read_record(const fs::path& dir) {
+verilog::DesignRecord verilog::read_design_record(const fs::path& dir) {
   const fs::path record = dir / "sparsepixels_config.yml";
   if (!fs::is_regular_file(record)) {
     throw Error(
@@ -260,7 +257,7 @@ DesignRecord read_record(const fs::path& dir) {
                     "verilog)",
                     dir.string()));
   }
-  DesignRecord design;
+  verilog::DesignRecord design;
   bool verilog = false;
   std::istringstream lines(read_text(record));
   for (std::string line; std::getline(lines, line);) {
@@ -298,12 +295,10 @@ DesignRecord read_record(const fs::path& dir) {
   return design;
 }
 
-}  // namespace
-
 RtlsimReport run_rtlsim(const std::string& dir_name, const RtlsimOptions& options) {
   const fs::path dir = fs::absolute(dir_name);
   if (!fs::is_directory(dir)) throw Error(fmt::format("{}: not a design folder", dir_name));
-  const DesignRecord design = read_record(dir);
+  const verilog::DesignRecord design = verilog::read_design_record(dir);
   const std::string model_path = (dir / "model.json").string();
   const model::Model model = model::load_model(model_path);
   const inference::FixedModel fixed(model);

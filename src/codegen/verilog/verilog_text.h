@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "sparsepixels/codegen/verilog.h"
 #include "sparsepixels/fixed/fixed_type.h"
@@ -62,6 +64,19 @@ std::string extend(const std::string& name, int from, bool is_signed, int to);
 /// Throws the backend's refusal for `layer`: "<layer name> (<kind>): the Verilog backend does not support
 /// <what>".
 [[noreturn]] void refuse(const layers::FixedLayer& layer, const std::string& what);
+
+/// A whole text file; throws sparsepixels::Error naming it when it cannot be read.
+std::string read_text(const std::filesystem::path& path);
+/// The last `lines` lines of a log, for error messages.
+std::string tail(const std::string& text, std::size_t lines = 20);
+
+/// The top module and the layer modules convert --backend verilog recorded in DIR/sparsepixels_config.yml;
+/// throws sparsepixels::Error naming the file and field when it is missing or not a Verilog design.
+struct DesignRecord {
+  std::string name;
+  std::vector<std::string> modules;
+};
+DesignRecord read_design_record(const std::filesystem::path& dir);
 
 // The layer families (one file each in this folder).
 std::string emit_input_reduce(const layers::FixedLayer& layer, const std::string& name, int hash_width);
