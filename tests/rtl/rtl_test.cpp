@@ -308,6 +308,18 @@ TEST(RtlEndToEnd, SmallDesignConvertsSimulatesAndMatches) {
   const std::string written = codegen_test::read_text(json);
   EXPECT_NE(written.find("\"mismatches\": 0"), std::string::npos) << written;
   EXPECT_NE(written.find("\"latency_cycles\": 8"), std::string::npos) << written;
+
+  // A broken module: rtlsim reports mismatches, fails, and traces the first one to the layer.
+  const fs::path dense1 = fs::path(out) / "rtl" / "rtl_sigmoid_dense1.v";
+  std::string text = codegen_test::read_text(dense1);
+  const std::string healthy = "cast_sum(to_accum(sum0))";
+  ASSERT_NE(text.find(healthy), std::string::npos);
+  text.replace(text.find(healthy), healthy.size(), "cast_sum(to_accum(~sum0))");
+  std::ofstream(dense1) << text;
+  auto broken = run_cli(fmt::format("rtlsim {} --data {} --events 50", out, data));
+  EXPECT_EQ(broken.exit_code, 1) << broken.output;
+  EXPECT_EQ(broken.output.find(" 0 mismatches"), std::string::npos) << broken.output;
+  EXPECT_NE(broken.output.find("traced to layer 'dense1' (stage 6)"), std::string::npos) << broken.output;
 }
 
 TEST(RtlRefusals, UnsupportedLayersAndModelsGetClearErrors) {

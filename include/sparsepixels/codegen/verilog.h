@@ -59,8 +59,10 @@ std::string emit_verilog_top(const std::string& name, const std::vector<VerilogM
 /// reads input buses (one event a line, hex words least significant first) from argv[1], holds ap_start
 /// high while it feeds them back to back, writes every output bus and the measured latency and II to
 /// argv[2].
-std::string emit_verilator_testbench(const std::string& name, const BusLayout& input,
-                                     const BusLayout& output);
+/// `stage_widths` (a top of emit_verilog_top): the testbench can also write every stage's output for one
+/// event (argv[3]), read through Verilator's public_flat_rd signals data_1, data_2, ...
+std::string emit_verilator_testbench(const std::string& name, const BusLayout& input, const BusLayout& output,
+                                     const std::vector<std::size_t>& stage_widths = {});
 
 /// What `convert --backend verilog` needs besides the model.
 struct VerilogOptions {
@@ -109,10 +111,12 @@ RtlsimReport run_rtlsim(const std::string& dir, const RtlsimOptions& options);
 struct RtlRun {
   std::vector<std::vector<std::uint32_t>> outputs;
   long latency = -1, interval = -1;
+  std::string executable, inputs_file;  ///< the built testbench and its input file (for a stage trace)
 };
 RtlRun simulate_verilog(const std::string& build_dir, const std::string& top_name,
                         const std::vector<std::string>& verilog_files, const BusLayout& input,
                         const BusLayout& output, const std::vector<std::vector<std::uint32_t>>& inputs,
-                        const std::string& verilator = "verilator");
+                        const std::string& verilator = "verilator",
+                        const std::vector<std::size_t>& stage_widths = {});
 
 }  // namespace sparsepixels::codegen

@@ -305,8 +305,8 @@ std::string emit_verilog_top(const std::string& name, const std::vector<VerilogM
     text += fmt::format(
         "\n"
         "  // Stage {}: {}\n"
-        "  wire          {};\n"
-        "  wire [{}:0] {};\n"
+        "  wire          {} /* verilator public_flat_rd */;  // read by rtlsim's stage trace\n"
+        "  wire [{}:0] {} /* verilator public_flat_rd */;\n"
         "  {} u_stage_{} (\n"
         "      .clk      (ap_clk),\n"
         "      .rst      (ap_rst),\n"

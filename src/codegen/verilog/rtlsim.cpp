@@ -77,8 +77,29 @@ std::string hex_words(const std::vector<std::uint32_t>& words) {
 
 }  // namespace
 
-std::string emit_verilator_testbench(const std::string& name, const BusLayout& input,
-                                     const BusLayout& output) {
+std::string emit_verilator_testbench(const std::string& name, const BusLayout& input, const BusLayout& output,
+                                     const std::vector<std::size_t>& stage_widths) {
+  // With stages: argv[3] names an event whose every stage output is written as "stage K words".
+  std::string stage_include, stage_dump;
+  if (!stage_widths.empty()) {
+    stage_include = fmt::format("#include \"V{}___024root.h\"\n", name);
+    stage_dump = "    if (trace >= 0) {\n";
+    for (std::size_t k = 0; k < stage_widths.size(); ++k) {
+      const std::string port = fmt::format("rootp->{}__DOT__data_{}", name, k + 1);
+      stage_dump += fmt::format(
+          "      if (top->rootp->{0}__DOT__valid_{1}) {{\n"
+          "        if (seen[{2}]++ == trace) {{\n"
+          "          std::vector<std::uint32_t> stage({3});\n"
+          "          {4}\n"
+          "          std::fprintf(out, \"stage {1}\");\n"
+          "          for (std::uint32_t word : stage) std::fprintf(out, \" %08x\", word);\n"
+          "          std::fprintf(out, \"\\n\");\n"
+          "        }}\n"
+          "      }}\n",
+          name, k + 1, k, (stage_widths[k] + 31) / 32, get_port(port, stage_widths[k], "stage"));
+    }
+    stage_dump += "    }\n";
+  }
   const std::size_t in_words = (input.width() + 31) / 32, out_words = (output.width() + 31) / 32;
   return fmt::format(
       R"(// Verilator testbench of '{0}' (written by sparsepixels, docs/rtl.md): argv[1] holds one input bus a
@@ -92,11 +113,11 @@ std::string emit_verilator_testbench(const std::string& name, const BusLayout& i
 #include <vector>
 
 #include "V{0}.h"
-#include "verilated.h"
+{5}#include "verilated.h"
 
 int main(int argc, char** argv) {{
-  if (argc != 3) {{
-    std::fprintf(stderr, "usage: %s INPUTS OUTPUTS\n", argv[0]);
+  if (argc != 3 && argc != 4) {{
+    std::fprintf(stderr, "usage: %s INPUTS OUTPUTS [TRACE_EVENT]\n", argv[0]);
     return 2;
   }}
   std::vector<std::vector<std::uint32_t>> events;
@@ -134,6 +155,9 @@ int main(int argc, char** argv) {{
   top->ap_rst = 0;
   std::vector<long> starts, outputs;
   std::vector<std::uint32_t> words({2});
+  const long trace = argc == 4 ? std::stol(argv[3]) : -1;
+  std::vector<long> seen({7}, 0);
+  (void)seen;
   std::size_t next = 0;
   const long limit = 1000000L + 100L * static_cast<long>(events.size());
   for (long cycle = 0; outputs.size() < events.size() && cycle < limit; ++cycle) {{
@@ -145,7 +169,7 @@ int main(int argc, char** argv) {{
       top->ap_start = 0;
     }}
     top->eval();
-    if (top->y_ap_vld) {{
+{6}    if (top->y_ap_vld) {{
       {4}
       for (std::size_t i = 0; i < words.size(); ++i) std::fprintf(out, "%s%08x", i == 0 ? "y " : " ", words[i]);
       std::fprintf(out, "\n");
@@ -170,17 +194,18 @@ int main(int argc, char** argv) {{
 }}
 )",
       name, in_words, out_words, set_port("x", input.width(), "events[next]"),
-      get_port("y", output.width(), "words"));
+      get_port("y", output.width(), "words"), stage_include, stage_dump, stage_widths.size());
 }
 
 RtlRun simulate_verilog(const std::string& build_dir, const std::string& top_name,
                         const std::vector<std::string>& verilog_files, const BusLayout& input,
                         const BusLayout& output, const std::vector<std::vector<std::uint32_t>>& inputs,
-                        const std::string& verilator) {
+                        const std::string& verilator, const std::vector<std::size_t>& stage_widths) {
   const fs::path build = fs::absolute(build_dir);
   fs::create_directories(build);
   const fs::path testbench = build / (top_name + "_tb.cpp");
-  util::write_file_atomically(testbench.string(), emit_verilator_testbench(top_name, input, output));
+  util::write_file_atomically(testbench.string(),
+                              emit_verilator_testbench(top_name, input, output, stage_widths));
   const fs::path objects = build / "obj";
   const fs::path executable = objects / (top_name + "_tb");
   const fs::path inputs_file = build / "inputs.hex", outputs_file = build / "outputs.hex";
@@ -226,6 +251,8 @@ RtlRun simulate_verilog(const std::string& build_dir, const std::string& top_nam
                             fs::exists(run_log) ? tail(read_text(run_log)) : std::string()));
   }
   RtlRun run;
+  run.executable = executable.string();
+  run.inputs_file = inputs_file.string();
   std::istringstream text(read_text(outputs_file));
   for (std::string line; std::getline(text, line);) {
     std::istringstream fields(line);
@@ -295,6 +322,56 @@ verilog::DesignRecord verilog::read_design_record(const fs::path& dir) {
   return design;
 }
 
+namespace {
+
+// Reruns the testbench writing every stage's output for `event` and names the first layer whose module
+// differs from its fixed layer (the later ones then see different inputs).
+std::string trace_mismatch(const RtlRun& run, std::size_t event, const std::vector<VerilogModule>& modules,
+                           const model::Model& model, const inference::FixedModel& fixed,
+                           const std::vector<float>& image) {
+  const fs::path trace_file = fs::path(run.inputs_file).parent_path() / "trace.hex";
+  const fs::path log = fs::path(run.inputs_file).parent_path() / "trace.log";
+  const int status = util::run_program(
+      {run.executable, run.inputs_file, trace_file.string(), std::to_string(event)}, log.string());
+  if (status != 0 || !fs::is_regular_file(trace_file))
+    return "(the stage trace failed; log " + log.string() + ")\n";
+  std::vector<std::vector<std::uint32_t>> stages(modules.size());
+  std::istringstream lines(read_text(trace_file));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string key;
+    std::size_t stage = 0;
+    if (!(fields >> key >> stage) || key != "stage" || stage < 1 || stage > modules.size()) continue;
+    std::string word;
+    while (fields >> word)
+      stages[stage - 1].push_back(static_cast<std::uint32_t>(std::stoul(word, nullptr, 16)));
+  }
+  std::vector<layers::LayerValues> reference;
+  fixed.run(image.data(), reference);
+  for (std::size_t k = 0; k < modules.size(); ++k) {
+    if (stages[k].empty()) return fmt::format("(stage {} was not traced)\n", k + 1);
+    const layers::LayerValues got = unpack_bus(modules[k].output, stages[k]);
+    const std::string& layer = model.resolved()[k].spec.name;
+    for (std::size_t i = 0; i < got.raw.size(); ++i) {
+      if (got.raw[i] != reference[k].raw[i]) {
+        return fmt::format(
+            "traced to layer '{}' (stage {}): value {} is {} in the RTL, {} in the fixed inference\n", layer,
+            k + 1, i, got.raw[i], reference[k].raw[i]);
+      }
+    }
+    for (std::size_t i = 0; i < got.hash.size(); ++i) {
+      if (got.hash[i] != reference[k].hash[i]) {
+        return fmt::format(
+            "traced to layer '{}' (stage {}): hash entry {} is {} in the RTL, {} in the fixed inference\n",
+            layer, k + 1, i, got.hash[i], reference[k].hash[i]);
+      }
+    }
+  }
+  return "(every stage matches the fixed inference for this event)\n";
+}
+
+}  // namespace
+
 RtlsimReport run_rtlsim(const std::string& dir_name, const RtlsimOptions& options) {
   const fs::path dir = fs::absolute(dir_name);
   if (!fs::is_directory(dir)) throw Error(fmt::format("{}: not a design folder", dir_name));
@@ -339,6 +416,7 @@ RtlsimReport run_rtlsim(const std::string& dir_name, const RtlsimOptions& option
   const BusLayout& out_bus = modules.back().output;
   std::vector<std::vector<std::uint32_t>> inputs;
   std::vector<std::vector<std::int64_t>> expected;
+  std::vector<std::vector<float>> events_source;  // the float events, for a stage trace
   data::Split chunk;
   std::vector<std::int64_t> raw;
   std::vector<layers::LayerValues> outputs;
@@ -351,11 +429,18 @@ RtlsimReport run_rtlsim(const std::string& dir_name, const RtlsimOptions& option
       inputs.push_back(pack_bus(in_bus, values));
       fixed.run(chunk.event(event), outputs);
       expected.push_back(outputs.back().raw);
+      events_source.emplace_back(chunk.event(event), chunk.event(event) + chunk.event_size());
     }
   }
+  // Stage outputs are read by Verilator's mangled names, plain only without "__" in the top's name.
+  std::vector<std::size_t> stage_widths;
+  if (design.name.find("__") == std::string::npos) {
+    for (const auto& module : modules) stage_widths.push_back(module.output.width());
+  }
   const RtlRun run = simulate_verilog((dir / "rtlsim_build").string(), design.name, files, in_bus, out_bus,
-                                      inputs, options.verilator);
+                                      inputs, options.verilator, stage_widths);
   RtlsimReport report;
+  bool traced = false;
   report.events = inputs.size();
   report.outputs = out_bus.values;
   report.latency = run.latency;
@@ -370,6 +455,10 @@ RtlsimReport run_rtlsim(const std::string& dir_name, const RtlsimOptions& option
                         event, k, got.raw[k], expected[event][k], fixed.output_type().to_string());
       }
       ++report.mismatches;
+    }
+    if (report.mismatches != 0 && !traced && !stage_widths.empty()) {
+      traced = true;
+      report.details += trace_mismatch(run, event, modules, model, fixed, events_source[event]);
     }
   }
   return report;
