@@ -15,6 +15,7 @@ packages=(
   libhdf5-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libeigen3-dev
   gnuplot-nox dataset-fashion-mnist
   zlib1g-dev libzip-dev
+  verilator yosys iverilog
   clang-14 libclang-rt-14-dev
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-h5py python3-pytest
   python3-pip python3-setuptools python3-wheel

@@ -1,4 +1,5 @@
-// `sparsepixels convert MODEL --out DIR [--name NAME] [--part PART] [--clock-ns NS] [--force]`.
+// `sparsepixels convert MODEL --out DIR [--backend vitis|verilog] [--name NAME] [--part PART] [--clock-ns NS]
+// [--force]`.
 #include <fmt/format.h>
 
 #include <exception>
@@ -7,6 +8,8 @@
 
 #include "command.h"
 #include "sparsepixels/codegen/project.h"
+#include "sparsepixels/codegen/verilog.h"
+#include "sparsepixels/error.h"
 #include "sparsepixels/estimate/estimator.h"
 #include "sparsepixels/estimate/from_model.h"
 #include "sparsepixels/model/model.h"
@@ -16,6 +19,7 @@ namespace {
 
 struct ConvertArguments {
   std::string model, out;
+  std::string backend = "vitis";
   codegen::ProjectOptions options;
 };
 
@@ -45,9 +49,25 @@ Run setup_convert(CLI::App& sub) {
   sub.add_option("--clock-ns", args->options.clock_ns, "Clock period in ns (default: the model's, 5)")
       ->check(CLI::PositiveNumber);
   sub.add_flag("--force", args->options.overwrite, "Replace an existing project folder");
+  sub.add_option("--backend", args->backend,
+                 "vitis: a Vitis HLS project (default); verilog: RTL (docs/rtl.md)")
+      ->check(CLI::IsMember({"vitis", "verilog"}));
   return [args] {
     // A missing model is a failure (exit 1), not a usage error: the command line itself was well formed.
     require_input_file(args->model);
+    if (args->backend == "verilog") {
+      if (!args->options.part.empty() || args->options.clock_ns > 0) {
+        throw UsageError(
+            "--part and --clock-ns belong to the Vitis HLS backend; --backend verilog takes neither");
+      }
+      codegen::VerilogOptions options;
+      options.name = args->options.name;
+      options.overwrite = args->options.overwrite;
+      const auto summary = codegen::write_verilog(args->model, args->out, options);
+      std::cout << fmt::format("wrote Verilog design '{}' to {} ({} files, model hash fnv1a64:{})\n",
+                               summary.name, args->out, summary.files.size(), summary.model_hash);
+      return 0;
+    }
     const auto summary = codegen::write_project(args->model, args->out, args->options);
     for (const auto& warning : summary.warnings) std::cerr << "warning: " << warning << "\n";
     warn_about_utilization(*args);
@@ -57,8 +77,8 @@ Run setup_convert(CLI::App& sub) {
   };
 }
 
-const CommandRegistration registration{"convert", "Write a Vitis HLS project (hls4ml layout) for a model",
-                                       setup_convert};
+const CommandRegistration registration{
+    "convert", "Write a Vitis HLS project (hls4ml layout) or a Verilog design for a model", setup_convert};
 
 }  // namespace
 }  // namespace sparsepixels::cli

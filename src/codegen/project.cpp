@@ -267,6 +267,24 @@ std::string file_hash(const std::string& path) {
   return fmt::format("{:016x}", hash);
 }
 
+void write_project_folder(const std::string& out_dir, bool overwrite, const std::vector<std::string>& inputs,
+                          const std::function<void(const std::filesystem::path&)>& fill) {
+  const fs::path target = output_folder(out_dir);
+  check_output_folder(out_dir, target, overwrite, inputs);
+  // The new project is complete in a unique temporary folder beside the target before the old one goes.
+  util::remove_abandoned_temporaries(target.string());
+  const fs::path temporary = util::temporary_name_for(target.string());
+  try {
+    fs::create_directories(temporary);  // with any missing parent folders
+    fill(temporary);
+    replace_folder(temporary, target, out_dir);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(temporary, ignored);
+    throw;
+  }
+}
+
 ProjectSummary write_project(const std::string& model_path, const std::string& out_dir,
                              const ProjectOptions& options) {
   const model::Model model = model::load_model(model_path);
@@ -317,21 +335,9 @@ ProjectSummary write_project(const std::string& model_path, const std::string& o
   ProjectWriter writer(model, fixed, {summary.name, part, clock_ns, uncertainty, summary.model_hash});
   summary.warnings = writer.warnings();
 
-  const fs::path target = output_folder(out_dir);
   const std::string hls_dir = options.hls_dir.empty() ? default_hls_dir() : options.hls_dir;
-  check_output_folder(out_dir, target, options.overwrite, {model_path, hls_dir});
-  // The new project is complete in a unique temporary folder beside the target before the old one goes.
-  util::remove_abandoned_temporaries(target.string());
-  const fs::path temporary = util::temporary_name_for(target.string());
-  try {
-    fs::create_directories(temporary);  // with any missing parent folders
-    writer.write(temporary, model_path, hls_dir);
-    replace_folder(temporary, target, out_dir);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove_all(temporary, ignored);
-    throw;
-  }
+  write_project_folder(out_dir, options.overwrite, {model_path, hls_dir},
+                       [&](const fs::path& root) { writer.write(root, model_path, hls_dir); });
   return summary;
 }
 

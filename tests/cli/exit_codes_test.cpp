@@ -22,7 +22,7 @@ using sparsepixels::testing::run_cli;
 
 // The subcommands of issue 7 ("the names are the interface users script against").
 const std::vector<std::string> kCommands{"data", "stats",    "summary", "train", "eval", "predict", "convert",
-                                         "csim", "estimate", "report",  "bench", "demo", "import"};
+                                         "csim", "estimate", "report",  "bench", "demo", "import",  "rtlsim"};
 
 // A fresh folder holding one existing file and one existing folder, removed at the end.
 class Paths : public ::testing::Test {
@@ -166,6 +166,7 @@ TEST_F(Paths, UnknownOptionOfEverySubcommandIsBadUsage) {
       {"bench", "bench"},
       {"demo", "demo"},
       {"import", "import " + file + " --out " + out},
+      {"rtlsim", "rtlsim " + folder + " --data " + file + " --events 1"},
   };
   ASSERT_EQ(commands.size(), kCommands.size());
   for (std::size_t k = 0; k < commands.size(); ++k) {
@@ -203,6 +204,12 @@ TEST_F(Paths, MissingArgumentsAndBadValuesAreBadUsage) {
       "csim " + folder,
       "csim " + folder + " --data " + file + " --split validation",
       "csim " + folder + " --data " + file + " --events ten",
+      "convert " + file + " --out " + out + " --backend vhdl",
+      "convert " + file + " --out " + out + " --backend verilog --part xcu250-figd2104-2L-e",
+      "rtlsim " + folder,
+      "rtlsim " + folder + " --data " + file,
+      "rtlsim " + folder + " --data " + file + " --events 0",
+      "rtlsim " + folder + " --data " + file + " --events 5 --split validation",
       "estimate",
       "estimate " + file + " --clock-ns -5",
       "report",

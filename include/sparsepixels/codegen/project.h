@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,13 @@ struct ProjectSummary {
 /// an invalid option or an existing `out_dir` (unless options.overwrite).
 ProjectSummary write_project(const std::string& model_path, const std::string& out_dir,
                              const ProjectOptions& options = {});
+
+/// The output folder rules of every convert backend: `out_dir` must not be the current folder, one above
+/// it or one holding an input; an existing one is replaced only with `overwrite` and only when it holds
+/// sparsepixels_config.yml (a folder convert wrote). `fill` writes the new folder's files into a temporary
+/// folder beside it, which then takes its place. Throws sparsepixels::Error (UsageError for a bad --out).
+void write_project_folder(const std::string& out_dir, bool overwrite, const std::vector<std::string>& inputs,
+                          const std::function<void(const std::filesystem::path&)>& fill);
 
 /// The C identifier a layer name becomes: lower case, every character outside [a-z0-9_] replaced by
 /// '_', runs of '_' collapsed, leading/trailing '_' dropped, "layer_" prepended when it would start
