@@ -36,8 +36,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Events per second of training steps (batches of `batch`) until `seconds` seconds have passed.
-double measure_training(model::Model& model, bool quantized, const data::Split& split, int batch,
+// Events per second of training steps (batches of `batch`) until `seconds` seconds have passed, from dense
+// events (data::Split) or hit lists (data::HitSplit: the input reduction reads the hits once in
+// Engine::prepare, which is not timed).
+template <class Events>
+double measure_training(model::Model& model, bool quantized, const Events& split, int batch,
                         tensor::ShardPool& pool, double seconds) {
   model.initialize(1);
   Engine engine(model, quantized, pool);
@@ -68,29 +71,6 @@ double measure_inference(const model::Model& model, const data::Split& split, in
   while (done == 0 || seconds_since(start) < seconds) {
     model.predict(split.x.data(), chunk, out, false, threads);
     done += chunk;
-  }
-  return static_cast<double>(done) / seconds_since(start);
-}
-
-// Training from hit lists: the input reduction reads the hits once (Engine::prepare, not timed).
-double measure_training_from_hits(model::Model& model, bool quantized, const data::HitSplit& hits, int batch,
-                                  tensor::ShardPool& pool, double seconds) {
-  model.initialize(1);
-  Engine engine(model, quantized, pool);
-  const PreparedSplit prepared = engine.prepare(hits);
-  Adam adam(model, 1e-3, 0.9, 0.999, 1e-7);
-  std::vector<std::uint32_t> order(hits.size());
-  std::iota(order.begin(), order.end(), 0u);
-  const auto step = static_cast<std::size_t>(batch);
-  std::size_t done = 0, first = 0;
-  const auto start = std::chrono::steady_clock::now();
-  while (done == 0 || seconds_since(start) < seconds) {
-    if (first + step > order.size()) first = 0;
-    engine.train_step(prepared, order.data() + first, step);
-    adam.step(engine.gradients());
-    engine.refresh();
-    first += step;
-    done += step;
   }
   return static_cast<double>(done) / seconds_since(start);
 }
@@ -220,13 +200,11 @@ BenchResult run_scaling_bench(const BenchOptions& options) {
   for (const auto& [name, pool_side] : variants) {
     model::Model model = large_sparse_l(options.height, options.width, pool_side);
     result.parameters[name] = model.parameter_count();
-    result.train_events_per_s[name] =
-        measure_training_from_hits(model, false, hits, result.batch, pool, seconds);
+    result.train_events_per_s[name] = measure_training(model, false, hits, result.batch, pool, seconds);
     result.infer_from_hits_events_per_s[name] =
         measure_inference_from_hits(model, hits, options.threads, seconds);
     model::Model qat = large_sparse_l(options.height, options.width, pool_side);
-    result.train_events_per_s[name + "-qat"] =
-        measure_training_from_hits(qat, true, hits, result.batch, pool, seconds);
+    result.train_events_per_s[name + "-qat"] = measure_training(qat, true, hits, result.batch, pool, seconds);
   }
   return result;
 }

@@ -50,15 +50,24 @@ Engine::Shard& Engine::shard(std::size_t index) {
   return shards_[index];
 }
 
-PreparedSplit Engine::prepare(const data::Split& split) {
-  const spec::Shape input = model_.input_shape();
-  if (split.size() > 0 && (split.height != static_cast<std::size_t>(input.height) ||
-                           split.width != static_cast<std::size_t>(input.width) ||
-                           split.channels != static_cast<std::size_t>(input.channels))) {
-    throw Error(fmt::format("dataset events are {}x{}x{} but the model '{}' expects {}x{}x{}", split.height,
-                            split.width, split.channels, model_.spec().name, input.height, input.width,
-                            input.channels));
+namespace {
+
+// Events of another size than the model's input are an error naming both (an empty split has none).
+void require_input_shape(const model::Model& model, std::size_t events, std::size_t height, std::size_t width,
+                         std::size_t channels) {
+  const spec::Shape input = model.input_shape();
+  if (events > 0 &&
+      (height != static_cast<std::size_t>(input.height) || width != static_cast<std::size_t>(input.width) ||
+       channels != static_cast<std::size_t>(input.channels))) {
+    throw Error(fmt::format("dataset events are {}x{}x{} but the model '{}' expects {}x{}x{}", height, width,
+                            channels, model.spec().name, input.height, input.width, input.channels));
   }
+}
+
+}  // namespace
+
+PreparedSplit Engine::prepare(const data::Split& split) {
+  require_input_shape(model_, split.size(), split.height, split.width, split.channels);
   PreparedSplit prepared;
   prepared.events = split.size();
   prepared.labels = split.y;
@@ -80,14 +89,7 @@ PreparedSplit Engine::prepare(const data::Split& split) {
 }
 
 PreparedSplit Engine::prepare(const data::HitSplit& split) {
-  const spec::Shape input = model_.input_shape();
-  if (split.size() > 0 && (split.height != static_cast<std::size_t>(input.height) ||
-                           split.width != static_cast<std::size_t>(input.width) ||
-                           split.channels != static_cast<std::size_t>(input.channels))) {
-    throw Error(fmt::format("dataset events are {}x{}x{} but the model '{}' expects {}x{}x{}", split.height,
-                            split.width, split.channels, model_.spec().name, input.height, input.width,
-                            input.channels));
-  }
+  require_input_shape(model_, split.size(), split.height, split.width, split.channels);
   if (start_ == 0) {
     throw Error(fmt::format("model '{}': training from hit lists needs an InputReduce first layer",
                             model_.spec().name));

@@ -2,7 +2,9 @@
 // describe (slots, coordinates, neighbour tables), so a training step gives the same loss and gradients.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <numeric>
+#include <string>
 
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/data/synthetic.h"
@@ -116,6 +118,31 @@ TEST(EngineFromHits, RefusesAModelWithoutInputReduceAndAnotherShape) {
     FAIL() << "a 63x63 split was prepared for a 128x128 model";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("63x63x1"), std::string::npos) << e.what();
+  }
+}
+
+// Events of another size than the model's input are refused by both prepares, naming both sizes.
+TEST(EngineFromHits, EventsOfAnotherSizeAreAnError) {
+  tensor::ShardPool pool(1);
+  model::Model model = sparse_l(96, spec::Selection::TopK);
+  Engine engine(model, false, pool);
+  data::SyntheticOptions options;
+  options.height = 80;
+  options.width = 112;
+  options.active = 20;
+  const data::HitSplit hits = data::synthetic::generate_synthetic_hits(12, 2, options);
+  const data::Split dense = data::to_dense(hits);
+  for (const auto& prepare : {std::function<void()>([&] { engine.prepare(hits); }),
+                              std::function<void()>([&] { engine.prepare(dense); })}) {
+    try {
+      prepare();
+      ADD_FAILURE() << "no error for 80x112 events into a 96x96 model";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("dataset events are 80x112x1 but the model"),
+                std::string::npos)
+          << error.what();
+      EXPECT_NE(std::string(error.what()).find("expects 96x96x1"), std::string::npos) << error.what();
+    }
   }
 }
 
