@@ -32,31 +32,20 @@ struct Deposit {
   float charge;
 };
 
-/// A window under construction that remembers which pixels it touched (clearing and pooling stay sparse).
-class Canvas {
+/// What both canvases draw with: a deposit spread over its pixel and the neighbours, and a straight
+/// segment of deposits; each goes through the canvas's own add(row, column, charge).
+template <class Self>
+class Drawing {
  public:
-  Canvas() : values_(static_cast<std::size_t>(kRows) * kCols, 0.0f) {}
-
-  void clear() {
-    for (std::uint32_t index : touched_) values_[index] = 0;
-    touched_.clear();
-  }
-
-  void add(std::int64_t row, std::int64_t col, double charge) {
-    if (row < 0 || row >= kRows || col < 0 || col >= kCols || charge <= 0) return;
-    const auto index = static_cast<std::uint32_t>(row * kCols + col);
-    if (values_[index] == 0) touched_.push_back(index);
-    values_[index] += static_cast<float>(charge);
-  }
-
   /// Spreads one deposit at a continuous position over the pixel and its neighbours.
   void deposit(double row, double col, double charge) {
-    const int r = static_cast<int>(std::floor(row)), c = static_cast<int>(std::floor(col));
-    add(r, c, charge * kCentreShare);
-    add(r - 1, c, charge * kTimeNeighbourShare);
-    add(r + 1, c, charge * kTimeNeighbourShare);
-    add(r, c - 1, charge * kWireNeighbourShare);
-    add(r, c + 1, charge * kWireNeighbourShare);
+    const auto r = static_cast<std::int64_t>(std::floor(row)), c = static_cast<std::int64_t>(std::floor(col));
+    Self& self = static_cast<Self&>(*this);
+    self.add(r, c, charge * kCentreShare);
+    self.add(r - 1, c, charge * kTimeNeighbourShare);
+    self.add(r + 1, c, charge * kTimeNeighbourShare);
+    self.add(r, c - 1, charge * kWireNeighbourShare);
+    self.add(r, c + 1, charge * kWireNeighbourShare);
   }
 
   /// A straight segment in pixel coordinates with `charge_per_mm` along its physical length.
@@ -70,6 +59,24 @@ class Canvas {
       const double t = (s + 0.5) / steps;
       deposit(row0 + t * rows, col0 + t * cols, charge);
     }
+  }
+};
+
+/// A window under construction that remembers which pixels it touched (clearing and pooling stay sparse).
+class Canvas : public Drawing<Canvas> {
+ public:
+  Canvas() : values_(static_cast<std::size_t>(kRows) * kCols, 0.0f) {}
+
+  void clear() {
+    for (std::uint32_t index : touched_) values_[index] = 0;
+    touched_.clear();
+  }
+
+  void add(std::int64_t row, std::int64_t col, double charge) {
+    if (row < 0 || row >= kRows || col < 0 || col >= kCols || charge <= 0) return;
+    const auto index = static_cast<std::uint32_t>(row * kCols + col);
+    if (values_[index] == 0) touched_.push_back(index);
+    values_[index] += static_cast<float>(charge);
   }
 
   /// The 6-tick sums as the real pipeline keeps them: whole numbers, < 10 -> 0, clipped at 100.
@@ -101,7 +108,7 @@ class Canvas {
 /// lengths multiplied by `scale` and a window of 256 scale x 512 scale pixels at wire-plane resolution.
 /// Deposits are summed per pixel in the order they were made (a stable sort), so the float sums are those
 /// of Canvas.
-class HitCanvas {
+class HitCanvas : public Drawing<HitCanvas> {
  public:
   HitCanvas(double scale, std::int64_t rows, std::int64_t cols) : scale_(scale), rows_(rows), cols_(cols) {}
 
@@ -110,27 +117,6 @@ class HitCanvas {
   void add(std::int64_t row, std::int64_t col, double charge) {
     if (row < 0 || row >= rows_ || col < 0 || col >= cols_ || charge <= 0) return;
     deposits_.push_back({static_cast<std::uint64_t>(row * cols_ + col), static_cast<float>(charge)});
-  }
-
-  void deposit(double row, double col, double charge) {
-    const auto r = static_cast<std::int64_t>(std::floor(row)), c = static_cast<std::int64_t>(std::floor(col));
-    add(r, c, charge * kCentreShare);
-    add(r - 1, c, charge * kTimeNeighbourShare);
-    add(r + 1, c, charge * kTimeNeighbourShare);
-    add(r, c - 1, charge * kWireNeighbourShare);
-    add(r, c + 1, charge * kWireNeighbourShare);
-  }
-
-  void segment(double row0, double col0, double row1, double col1, double charge_per_mm) {
-    const double rows = row1 - row0, cols = col1 - col0;
-    const double length_mm = std::hypot(rows * kRowMillimetres, cols * kColMillimetres);
-    const int steps =
-        std::max(1, static_cast<int>(std::ceil(std::max(std::fabs(rows), std::fabs(cols)) * 2)));
-    const double charge = charge_per_mm * length_mm / steps;
-    for (int s = 0; s < steps; ++s) {
-      const double t = (s + 0.5) / steps;
-      deposit(row0 + t * rows, col0 + t * cols, charge);
-    }
   }
 
   /// Sums the deposits per pixel and keeps the 6-tick sums as Canvas::finish does (zeros dropped).
