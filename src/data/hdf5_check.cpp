@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -189,6 +190,31 @@ std::string walk(hid_t file) {
   return {};
 }
 
+// Calls `action` while this thread holds libhdf5's global lock (the library is built thread-safe:
+// every API call holds it, and it is held during the call's callbacks), so that no other thread is
+// inside libhdf5 when `action` forks: a child forked while another thread held that lock would wait
+// for it forever. The lock is taken by iterating a property list's properties, whose callback runs
+// `action` once.
+void with_hdf5_lock(const std::function<void()>& action) {
+  struct Call {
+    const std::function<void()>* action;
+    bool done = false;
+  } call{&action};
+  const Handle properties(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (properties.valid()) {
+    H5Piterate(
+        properties.get(), nullptr,
+        [](hid_t, const char*, void* data) -> herr_t {
+          auto* pending = static_cast<Call*>(data);
+          (*pending->action)();
+          pending->done = true;
+          return 1;  // stop after the first property
+        },
+        &call);
+  }
+  if (!call.done) action();  // no property to iterate: fork without the lock
+}
+
 // Opens the file with `open` and walks it, in a child process; throws Error naming `origin`.
 template <class Open>
 void check_in_child(const std::string& origin, std::chrono::milliseconds limit, Open&& open) {
@@ -199,7 +225,7 @@ void check_in_child(const std::string& origin, std::chrono::milliseconds limit, 
         if (!file.valid()) return "cannot open as HDF5 (truncated or corrupt?)";
         return walk(file.get());
       },
-      limit);
+      limit, with_hdf5_lock);
   switch (outcome.status) {
     case util::IsolatedOutcome::Status::Passed:
       return;

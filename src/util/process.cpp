@@ -75,23 +75,32 @@ namespace {
 
 }  // namespace
 
-IsolatedOutcome run_isolated(const std::function<std::string()>& work, std::chrono::milliseconds limit) {
+IsolatedOutcome run_isolated(const std::function<std::string()>& work, std::chrono::milliseconds limit,
+                             const std::function<void(const std::function<void()>&)>& fork_within) {
   IsolatedOutcome outcome;
   int pipe_ends[2];
   if (pipe2(pipe_ends, O_CLOEXEC) != 0) {
     outcome.message = "cannot make a pipe";
     return outcome;
   }
-  const pid_t child = fork();
+  pid_t child = -1;
+  const std::function<void()> start = [&] {
+    child = fork();
+    if (child == 0) {
+      close(pipe_ends[0]);
+      run_child(work, pipe_ends[1]);
+    }
+  };
+  if (fork_within) {
+    fork_within(start);
+  } else {
+    start();
+  }
   if (child < 0) {
     close(pipe_ends[0]);
     close(pipe_ends[1]);
     outcome.message = "cannot start a child process";
     return outcome;
-  }
-  if (child == 0) {
-    close(pipe_ends[0]);
-    run_child(work, pipe_ends[1]);
   }
   close(pipe_ends[1]);
 

@@ -6,6 +6,8 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sparsepixels/data/dataset.h"
@@ -120,6 +123,40 @@ TEST_F(Hdf5Check, ADatasetDeclaringMoreThanItStoresIsRefused) {
       }
     }
   }
+}
+
+// libhdf5 is built thread-safe (one global lock): a child forked while another thread is inside
+// libhdf5 would wait for that lock forever. The check forks while holding it, so other threads
+// reading HDF5 at the same time never make it time out (the demo reads and checks from several threads).
+TEST_F(Hdf5Check, OtherThreadsInsideTheLibraryDoNotHangTheCheck) {
+  TemporaryFolder folder;
+  const std::string path = folder.file("busy.h5");
+  synthetic::write_synthetic(path, 400, 8, {}, DatasetLayout::dense);
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    // Straight HDF5 calls in a loop, so that this thread holds the library's lock most of the time.
+    const H5::H5File file(path, H5F_ACC_RDONLY);
+    const H5::DataSet x = file.openDataSet("/train/x");
+    std::vector<float> values(static_cast<std::size_t>(x.getSpace().getSimpleExtentNpoints()));
+    while (!stop) {
+      x.read(values.data(), H5::PredType::NATIVE_FLOAT);
+      // A pause between reads (the library's lock is not fair: a thread that never lets go of it
+      // would keep every other thread out, forking or not).
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+  });
+  int refused = 0;
+  for (int check = 0; check < 30; ++check) {
+    try {
+      check_hdf5_file(path);
+    } catch (const Error& error) {
+      ++refused;
+      ADD_FAILURE() << error.what();
+      if (refused == 3) break;
+    }
+  }
+  stop = true;
+  reader.join();
 }
 
 TEST_F(Hdf5Check, TheTimeLimitVariableIsChecked) {

@@ -34,6 +34,10 @@ struct IsolatedOutcome {
 /// when all is well and a message otherwise (an exception it throws counts as its message). The child
 /// keeps the caller's memory (copy on write), writes nothing to the caller's output (its stderr goes
 /// to /dev/null) and ends with _exit, so no exit handler of the caller runs twice.
-IsolatedOutcome run_isolated(const std::function<std::string()>& work, std::chrono::milliseconds limit);
+/// Only the calling thread exists in the child: a lock another thread held at the fork stays held
+/// there. `fork_within`, when given, is called with the function that forks and must call it once,
+/// e.g. while holding a library's lock so that no other thread is inside that library at the fork.
+IsolatedOutcome run_isolated(const std::function<std::string()>& work, std::chrono::milliseconds limit,
+                             const std::function<void(const std::function<void()>&)>& fork_within = {});
 
 }  // namespace sparsepixels::util
