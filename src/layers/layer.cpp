@@ -141,9 +141,11 @@ void Layer::prepare(bool quantized, QatSums sums) {
     reject("weight", info_.types.weight, "is wider than float32's 24 bits");
   if (!bias.empty() && !fits_float(info_.types.bias))
     reject("bias", info_.types.bias, "is wider than float32's 24 bits");
-  // Sigmoid/Softmax outputs are float approximations in QAT anyway (reference 11.8).
+  // Sigmoid/Softmax outputs are float approximations in QAT anyway (reference 11.8), so the logits
+  // that feed them may be carried rounded once to float32 (each is the exact value of its type, from
+  // an exact sum, then one float rounding: docs/training.md).
   if (kind != spec::LayerKind::Sigmoid && kind != spec::LayerKind::Softmax && !info_.spec.float_result &&
-      !fits_float(info_.types.result)) {
+      !info_.logits && !fits_float(info_.types.result)) {
     reject("result", info_.types.result, "is wider than float32's 24 bits (QAT keeps results in float32)");
   }
   const int bits = arithmetic_bits(info_);

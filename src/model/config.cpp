@@ -84,8 +84,12 @@ void read_precision(const Context& context, const YAML::Node& node, const std::s
     const YAML::Node value = node[key];
     if (!value.IsDefined() || value.IsNull()) return;
     if (!value.IsScalar()) context.fail(value, field + "." + key, "expected a type string");
-    if (std::string(key) == "accum" && value.as<std::string>() == "auto") {
+    if (value.as<std::string>() == "auto" && std::string(key) == "accum") {
       precision.accum_auto = true;
+      return;
+    }
+    if (value.as<std::string>() == "auto" && std::string(key) == "result") {
+      precision.result_auto = true;
       return;
     }
     target = read_type(context, value, field + "." + key);

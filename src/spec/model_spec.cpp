@@ -380,6 +380,14 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
         break;
     }
     const bool has_sum = kind_info(s.kind).accumulator == AccumulatorRule::Products;
+    if (p.result_auto) {
+      const bool convolution_or_dense =
+          s.kind == LayerKind::SparseConv2D || s.kind == LayerKind::Conv2D || s.kind == LayerKind::Dense;
+      if (!convolution_or_dense || p.result) {
+        fail("precision.result", "'auto' (the accumulator type) applies to convolutions and Dense only");
+      }
+      types.result = types.accum;
+    }
     if (!has_sum) {
       types.weight = types.result;
       types.bias = types.result;
@@ -393,6 +401,9 @@ std::vector<ResolvedLayer> resolve(const ModelSpec& spec, const std::string& ori
     data_type = types.result;
     out.push_back(std::move(layer));
   }
+  const LayerKind last = out.back().spec.kind;
+  if (out.size() >= 2 && (last == LayerKind::Sigmoid || last == LayerKind::Softmax))
+    out[out.size() - 2].logits = true;
   return out;
 }
 

@@ -124,6 +124,24 @@ TEST(Config, WiderAccumulatorAcceptedNarrowerRejected) {
   }
 }
 
+TEST(Config, AutoResultIsTheAccumulatorType) {
+  std::string text = kNeutrinoSparse;
+  const std::string dense = "{type: Dense, name: dense2, units: 1}";
+  const auto at = text.find(dense);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, dense.size(), "{type: Dense, name: dense2, units: 1, precision: {result: auto}}");
+  const Model model(parse_config(text, "auto.yml"));
+  const ResolvedLayer& dense2 = model.resolved()[9];
+  ASSERT_EQ(dense2.spec.name, "dense2");
+  // 16 ReLU outputs ap_ufixed<8,2> times ap_fixed<8,3> weights, plus a bias (reference 11.3).
+  EXPECT_EQ(
+      dense2.types.accum,
+      fixed::exact_accumulator(dense2.types.weight, model.resolved()[8].types.result, dense2.types.bias, 16));
+  EXPECT_EQ(dense2.types.result, dense2.types.accum);
+  EXPECT_TRUE(dense2.logits);
+  EXPECT_FALSE(model.resolved()[7].logits);
+}
+
 // Replaces `from` by `to` in the reference config and expects an error naming every `parts`.
 void expect_error(const std::string& from, const std::string& to, const std::vector<std::string>& parts) {
   std::string text = kNeutrinoSparse;
@@ -156,6 +174,9 @@ TEST(Config, ErrorsNameFileLayerAndField) {
   expect_error("clock_uncertainty: 0.27", "clock_uncertainty: 2", {"hls.clock_uncertainty"});
   expect_error("{type: SparseFlatten, name: flatten}", "{type: Flatten, name: flatten}",
                {"flatten", "dense input"});
+  expect_error("{type: SparseFlatten, name: flatten}",
+               "{type: SparseFlatten, name: flatten, precision: {result: auto}}",
+               {"flatten", "precision.result", "convolutions and Dense"});
 }
 
 TEST(Config, ArithmeticProfileIsExactUnlessSaid) {

@@ -40,7 +40,8 @@ struct Shape {
 /// Fixed-point types of one layer, as declared; unset fields take the model defaults.
 struct LayerPrecision {
   std::optional<fixed::FixedType> weight, bias, accum, result, table;
-  bool accum_auto = false;  // "auto": the exact accumulator of reference section 11.3
+  bool accum_auto = false;   // "auto": the exact accumulator of reference section 11.3
+  bool result_auto = false;  // "auto" (convolutions and Dense): the result is the accumulator type
 };
 
 /// One layer of a sequential model, as declared in a config or a model file.
@@ -128,6 +129,9 @@ struct ResolvedLayer {
   bool folded = false;
   /// The model's arithmetic profile (every layer of a model has the same one).
   ArithmeticProfile profile = ArithmeticProfile::Exact;
+  /// The result feeds the model's last layer, a Sigmoid or Softmax (the logits). QAT may carry such
+  /// a result rounded once to float32 when its type is wider (docs/training.md, "Exact sums").
+  bool logits = false;
 };
 
 /// Resolves shapes, names, types ('auto' accumulators) and parameter counts; checks that the layer
