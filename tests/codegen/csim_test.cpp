@@ -317,7 +317,7 @@ TEST(CodegenCsim, CorruptedProjectIsCaught) {
   EXPECT_NE(report.details.find(
                 fmt::format("first mismatch: event {}, output {}", report.first_event, report.first_output)),
             std::string::npos);
-  EXPECT_NE(report.details.find("layer 10 'dense2' (Dense), raw values of ap_fixed<16,6>: DIFFER"),
+  EXPECT_NE(report.details.find("layer 10 'dense2' (Dense), raw values of ap_fixed<22,7>: DIFFER"),
             std::string::npos)
       << report.details;
   EXPECT_NE(

@@ -52,6 +52,17 @@ class TempDirectory {
   static inline int counter_ = 0;
 };
 
+// The estimator's description of a paper design with the logits as wide as the example config's
+// (result: auto; the paper's synthesized designs narrowed them to 16 bits).
+estimate::DesignSpec example_design(estimate::PaperModel paper, int n_active, int bits,
+                                    const std::string& config) {
+  estimate::DesignSpec design = estimate::paper_design(paper, n_active, bits);
+  const model::Model model = model::load_model_or_config(config);
+  design.layers.at(design.layers.size() - 2).result_bits =
+      model.resolved()[model.size() - 2].types.accum.width;
+  return design;
+}
+
 nlohmann::json read_json(const fs::path& path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);
@@ -78,8 +89,8 @@ TEST(EstimateCommand, PrintsTableAndWritesJsonForAConfig) {
   EXPECT_TRUE(document["layers"].is_array());
   EXPECT_DOUBLE_EQ(document["clock_ns"].get<double>(), 5.0);
   // The same numbers as the estimator's own description of the paper's MNIST sparse-l 8-bit design.
-  const estimate::DesignEstimate reference =
-      estimate::estimate_design(estimate::paper_design(estimate::PaperModel::Mnist, 20, 8));
+  const estimate::DesignEstimate reference = estimate::estimate_design(
+      example_design(estimate::PaperModel::Mnist, 20, 8, kExamples + "/mnist/sparse-l-8b.yml"));
   EXPECT_EQ(document["latency_cycles"].get<std::int64_t>(), reference.latency_cycles);
   EXPECT_EQ(document["ii_cycles"].get<std::int64_t>(), reference.ii_cycles);
   EXPECT_EQ(document["resources"]["lut"].get<std::int64_t>(),
@@ -118,7 +129,8 @@ TEST(EstimateCommand, TrainedModelFileCountsItsZeroWeights) {
       run_cli("estimate " + model_file.string() + " --json " + json.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
-  estimate::DesignSpec reference = estimate::paper_design(estimate::PaperModel::Jets, 0, 8);
+  estimate::DesignSpec reference =
+      example_design(estimate::PaperModel::Jets, 0, 8, kExamples + "/jets/standard-8b.yml");
   ASSERT_EQ(reference.layers[6].name, "dense1");
   const estimate::DesignEstimate full = estimate::estimate_design(reference);
   // 0.5 in ap_fixed<8,5> is raw 4: one CSD digit per non-zero weight.
@@ -360,8 +372,8 @@ TEST(ReportCommand, PrintsVendorNumbersBesideTheEstimate) {
   const testing::CommandResult result =
       run_cli("report " + project.path().string() + " --model " + config + " --json " + json.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  const estimate::DesignEstimate reference =
-      estimate::estimate_design(estimate::paper_design(estimate::PaperModel::Mnist, 20, 8));
+  const estimate::DesignEstimate reference = estimate::estimate_design(
+      example_design(estimate::PaperModel::Mnist, 20, 8, kExamples + "/mnist/sparse-l-8b.yml"));
   // Each vendor number appears, and so does the estimate's.
   for (const std::string& text :
        {std::string("146"), std::string("84"), std::string("412345"), std::string("325058"),
@@ -385,8 +397,8 @@ TEST(ReportCommand, FindsTheProjectsModelCopy) {
   model::save_model(model, (project.path() / "model.json").string());
   const testing::CommandResult result = run_cli("report " + project.path().string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  const estimate::DesignEstimate reference =
-      estimate::estimate_design(estimate::paper_design(estimate::PaperModel::Jets, 8, 16));
+  const estimate::DesignEstimate reference = estimate::estimate_design(
+      example_design(estimate::PaperModel::Jets, 8, 16, kExamples + "/jets/sparse-t-16b.yml"));
   EXPECT_NE(result.output.find("model.json"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("Vivado report: none found"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find(std::to_string(reference.latency_cycles)), std::string::npos) << result.output;
