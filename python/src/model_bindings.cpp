@@ -285,6 +285,10 @@ class PyModel {
     d["min_delta"] = t.min_delta;
     d["patience"] = t.patience;
     d["restore_best"] = t.restore_best;
+    d["reduce_lr_factor"] = t.reduce_lr_factor;
+    d["reduce_lr_patience"] = t.reduce_lr_patience;
+    d["reduce_lr_min_delta"] = t.reduce_lr_min_delta;
+    d["min_learning_rate"] = t.min_learning_rate;
     d["seed"] = t.seed;
     d["quantized"] = t.quantized;
     d["threads"] = t.threads;
@@ -319,6 +323,14 @@ class PyModel {
           t.patience = value.cast<int>();
         } else if (key == "restore_best") {
           t.restore_best = value.cast<bool>();
+        } else if (key == "reduce_lr_factor") {
+          t.reduce_lr_factor = value.cast<double>();
+        } else if (key == "reduce_lr_patience") {
+          t.reduce_lr_patience = value.cast<int>();
+        } else if (key == "reduce_lr_min_delta") {
+          t.reduce_lr_min_delta = value.cast<double>();
+        } else if (key == "min_learning_rate") {
+          t.min_learning_rate = value.cast<double>();
         } else if (key == "seed") {
           t.seed = value.cast<std::uint64_t>();
         } else if (key == "quantized") {
@@ -337,6 +349,12 @@ class PyModel {
     }
     if (t.max_epochs < 0 || t.patience < 0 || t.threads < 0)
       throw py::value_error("fit: max_epochs, patience and threads must be >= 0");
+    if (!(t.reduce_lr_factor >= 0 && t.reduce_lr_factor < 1) || t.reduce_lr_patience < 1 ||
+        !(t.reduce_lr_min_delta >= 0) || !(t.min_learning_rate >= 0))
+      throw py::value_error(
+          "fit: reduce_lr_factor must be in [0, 1) (0: off), reduce_lr_patience >= 1, reduce_lr_min_delta "
+          "and "
+          "min_learning_rate >= 0");
     model_.spec().training = t;
   }
 

@@ -77,6 +77,19 @@ def test_overrides_are_used_and_recorded(splits):
     assert not np.array_equal(small.predict(val[0]), base.predict(val[0]))
 
 
+def test_reduce_lr_on_plateau_settings(splits):
+    (x, y), val = splits
+    model = sp.Model.from_config(NEUTRINO_CONFIG)
+    assert model.training["reduce_lr_factor"] == 0  # off unless asked
+    # No epoch improves the best by 1000: from epoch 2 on, each one halves the rate, down to the floor.
+    history = model.fit(x, y, validation_data=val, epochs=4, patience=50, reduce_lr_factor=0.5,
+                        reduce_lr_patience=1, reduce_lr_min_delta=1000.0, min_learning_rate=0.004)
+    assert history["learning_rate"] == [0.01, 0.01, 0.005, 0.004]
+    assert model.training["reduce_lr_patience"] == 1
+    with pytest.raises(ValueError, match="reduce_lr_factor"):
+        model.fit(x, y, validation_data=val, epochs=1, reduce_lr_factor=2.0)
+
+
 def test_fit_without_validation_has_nan_val_loss(splits):
     (x, y), _ = splits
     history = sp.Model.from_config(NEUTRINO_CONFIG).fit(x, y, epochs=1)

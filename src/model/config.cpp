@@ -257,8 +257,8 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
   if (training.IsDefined() && !training.IsNull()) {
     const Context context{origin, "", "training."};
     check_keys(context, training, "training",
-               {"loss", "learning_rate", "batch_size", "max_epochs", "early_stopping", "seed", "quantized",
-                "threads", "beta1", "beta2", "epsilon"});
+               {"loss", "learning_rate", "batch_size", "max_epochs", "early_stopping", "reduce_lr", "seed",
+                "quantized", "threads", "beta1", "beta2", "epsilon"});
     TrainingSettings& t = spec.training;
     t.loss = read_scalar<std::string>(context, training, "loss", t.loss);
     if (t.loss != "auto" && t.loss != "binary_crossentropy" && t.loss != "categorical_crossentropy") {
@@ -297,6 +297,17 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
         if (t.min_delta < 0)
           context.fail(stop["min_delta"], "training.early_stopping.min_delta", "must be >= 0");
       }
+    }
+    const YAML::Node reduce = training["reduce_lr"];
+    if (reduce.IsDefined() && !reduce.IsNull()) {
+      const Context context{origin, "", "training.reduce_lr."};
+      if (!reduce.IsMap())
+        context.fail(reduce, "training.reduce_lr", "expected {factor, patience, min_delta, min_lr}");
+      check_keys(context, reduce, "training.reduce_lr", {"factor", "patience", "min_delta", "min_lr"});
+      t.reduce_lr_factor = read_scalar<double>(context, reduce, "factor", 0.1);
+      t.reduce_lr_patience = read_scalar<int>(context, reduce, "patience", t.reduce_lr_patience);
+      t.reduce_lr_min_delta = read_scalar<double>(context, reduce, "min_delta", t.reduce_lr_min_delta);
+      t.min_learning_rate = read_scalar<double>(context, reduce, "min_lr", t.min_learning_rate);
     }
   }
   resolve(spec, origin);  // shape and type errors surface now, naming the file

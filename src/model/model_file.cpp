@@ -218,6 +218,11 @@ void save_model(const Model& model, const std::string& path) {
                      {"min_delta", t.min_delta},
                      {"patience", t.patience},
                      {"restore_best", t.restore_best}}},
+                   {"reduce_lr",
+                    {{"factor", t.reduce_lr_factor},
+                     {"patience", t.reduce_lr_patience},
+                     {"min_delta", t.reduce_lr_min_delta},
+                     {"min_lr", t.min_learning_rate}}},
                    {"seed", t.seed},
                    {"quantized", t.quantized},
                    {"threads", t.threads}};
@@ -278,6 +283,13 @@ Model load_model(const std::string& path) {
     s.min_delta = r.get<double>(stop, "min_delta");
     s.patience = r.get<int>(stop, "patience");
     s.restore_best = r.get<bool>(stop, "restore_best");
+    if (t.contains("reduce_lr")) {  // absent in model files written before 2026-12-08: off
+      const json& reduce = r.need(t, "reduce_lr");
+      s.reduce_lr_factor = r.get<double>(reduce, "factor");
+      s.reduce_lr_patience = r.get<int>(reduce, "patience");
+      s.reduce_lr_min_delta = r.get<double>(reduce, "min_delta");
+      s.min_learning_rate = r.get<double>(reduce, "min_lr");
+    }
     s.seed = r.get<std::uint64_t>(t, "seed");
     s.quantized = r.get<bool>(t, "quantized");
     s.threads = r.get<int>(t, "threads");

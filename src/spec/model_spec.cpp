@@ -102,6 +102,17 @@ void check_model_limits(const ModelSpec& spec, const std::string& origin) {
   require_range(fail, "training.max_epochs", t.max_epochs, 0, std::numeric_limits<int>::max());
   require_range(fail, "training.early_stopping.patience", t.patience, 0, std::numeric_limits<int>::max());
   require_range(fail, "training.threads", t.threads, 0, limits::kMaxThreads);
+  if (!(t.reduce_lr_factor >= 0 && t.reduce_lr_factor < 1))
+    fail("training.reduce_lr.factor", fmt::format("must be in (0, 1) (0: off), got {}", t.reduce_lr_factor));
+  require_range(fail, "training.reduce_lr.patience", t.reduce_lr_patience, 1,
+                std::numeric_limits<int>::max());
+  if (!(std::isfinite(t.reduce_lr_min_delta) && t.reduce_lr_min_delta >= 0)) {
+    fail("training.reduce_lr.min_delta",
+         fmt::format("must be a finite number >= 0, got {}", t.reduce_lr_min_delta));
+  }
+  if (!(std::isfinite(t.min_learning_rate) && t.min_learning_rate >= 0))
+    fail("training.reduce_lr.min_lr",
+         fmt::format("must be a finite number >= 0, got {}", t.min_learning_rate));
   const HlsSettings& h = spec.hls;
   if (!(std::isfinite(h.clock_ns) && h.clock_ns > 0 && h.clock_ns <= limits::kMaxClockNs)) {
     fail("hls.clock_ns",

@@ -124,6 +124,9 @@ TrainResult train_events(model::Model& model, const Events& train_split, const E
   double best = std::numeric_limits<double>::infinity();
   std::vector<std::vector<float>> best_parameters = model.parameters();
   int waited = 0;
+  double learning_rate = settings.learning_rate;
+  double plateau_best = std::numeric_limits<double>::infinity();  // ReduceLROnPlateau's own best
+  int plateau_waited = 0;
   const auto batch = static_cast<std::size_t>(settings.batch_size);
   for (int epoch = 1; epoch <= settings.max_epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
@@ -158,7 +161,7 @@ TrainResult train_events(model::Model& model, const Events& train_split, const E
       record.val_loss = loss / static_cast<double>(val_split.size());
       record.val_accuracy = hits / static_cast<double>(val_split.size());
     }
-    record.learning_rate = settings.learning_rate;
+    record.learning_rate = learning_rate;
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.history.push_back(record);
     if (!options.history_csv.empty()) write_history(options.history_csv, result.history);
@@ -171,6 +174,16 @@ TrainResult train_events(model::Model& model, const Events& train_split, const E
     }
 
     const double monitored = has_val ? record.val_loss : record.loss;
+    if (settings.reduce_lr_factor > 0) {  // Keras ReduceLROnPlateau (mode min, cooldown 0)
+      if (monitored < plateau_best - settings.reduce_lr_min_delta) {
+        plateau_best = monitored;
+        plateau_waited = 0;
+      } else if (++plateau_waited >= settings.reduce_lr_patience) {
+        learning_rate = std::max(learning_rate * settings.reduce_lr_factor, settings.min_learning_rate);
+        adam.set_learning_rate(learning_rate);
+        plateau_waited = 0;
+      }
+    }
     if (monitored < best - settings.min_delta || result.best_epoch == 0) {
       best = monitored;
       result.best_epoch = epoch;

@@ -174,6 +174,11 @@ TEST(Config, ErrorsNameFileLayerAndField) {
   expect_error("clock_uncertainty: 0.27", "clock_uncertainty: 2", {"hls.clock_uncertainty"});
   expect_error("{type: SparseFlatten, name: flatten}", "{type: Flatten, name: flatten}",
                {"flatten", "dense input"});
+  expect_error("seed: 7", "seed: 7\n  reduce_lr: {factor: 1.5}", {"training.reduce_lr.factor"});
+  expect_error("seed: 7", "seed: 7\n  reduce_lr: {factor: 0.5, patience: 0}",
+               {"training.reduce_lr.patience"});
+  expect_error("seed: 7", "seed: 7\n  reduce_lr: {factor: 0.5, cooldown: 2}",
+               {"training.reduce_lr", "cooldown"});
   expect_error("{type: SparseFlatten, name: flatten}",
                "{type: SparseFlatten, name: flatten, precision: {result: auto}}",
                {"flatten", "precision.result", "convolutions and Dense"});

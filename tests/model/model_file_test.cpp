@@ -33,12 +33,20 @@ std::vector<float> sparse_events(std::size_t events, int size, std::uint64_t see
 TEST(ModelFile, RoundTripKeepsEverythingExactly) {
   ModelSpec spec = paper_model("neutrino", 16);
   spec.layers[1].precision.weight = fixed::FixedType::parse("ap_fixed<8,3>");
+  spec.training.reduce_lr_factor = 0.3;
+  spec.training.reduce_lr_patience = 4;
+  spec.training.reduce_lr_min_delta = 0.002;
+  spec.training.min_learning_rate = 1e-6;
   Model model(spec);
   model.initialize(42);
   const std::string path = temporary_path("roundtrip.json");
   save_model(model, path);
   const Model loaded = load_model(path);
   EXPECT_EQ(loaded.seed(), 42u);
+  EXPECT_EQ(loaded.spec().training.reduce_lr_factor, 0.3);
+  EXPECT_EQ(loaded.spec().training.reduce_lr_patience, 4);
+  EXPECT_EQ(loaded.spec().training.reduce_lr_min_delta, 0.002);
+  EXPECT_EQ(loaded.spec().training.min_learning_rate, 1e-6);
   EXPECT_EQ(loaded.parameters(), model.parameters());
   ASSERT_EQ(loaded.size(), model.size());
   for (std::size_t i = 0; i < model.size(); ++i) {

@@ -105,6 +105,31 @@ TEST(Train, EarlyStoppingRestoresTheBestEpoch) {
   EXPECT_EQ(model.parameters(), one_epoch.parameters());
 }
 
+TEST(Train, ReduceLrOnPlateauHalvesTheRateAfterPatienceEpochsDownToTheFloor) {
+  const data::Split train_split = toy_split(300, 6), val_split = toy_split(100, 7);
+  std::string text = kSparseBinary;
+  // No epoch improves by 1000 on the best: from epoch 2 on, every epoch (patience 1) halves the rate.
+  text.replace(text.find("early_stopping: {patience: 50}"), 30,
+               "early_stopping: {patience: 50}, reduce_lr: {factor: 0.5, patience: 1, min_delta: 1000.0, "
+               "min_lr: 0.00125}");
+  model::Model model = toy_model(text);
+  TrainOptions options;
+  options.epochs = 6;
+  const TrainResult result = train(model, train_split, val_split, options);
+  ASSERT_EQ(result.history.size(), 6u);
+  const double expected[] = {0.01, 0.01, 0.005, 0.0025, 0.00125, 0.00125};
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(result.history[i].learning_rate, expected[i]) << i;
+  // The rate reaches Adam: the weights differ from a run without the schedule.
+  model::Model constant = toy_model();
+  train(constant, train_split, val_split, options);
+  EXPECT_NE(model.parameters(), constant.parameters());
+  // Off by default.
+  model::Model plain = toy_model();
+  options.epochs = 3;
+  for (const EpochRecord& record : train(plain, train_split, val_split, options).history)
+    EXPECT_DOUBLE_EQ(record.learning_rate, 0.01);
+}
+
 TEST(Train, ShouldStopEndsTrainingAsEarlyStoppingDoes) {
   const data::Split train_split = toy_split(300, 6), val_split = toy_split(100, 7);
   // Stop requested after the second epoch's bookkeeping: two epochs recorded, the best restored.

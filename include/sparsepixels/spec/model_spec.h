@@ -87,6 +87,13 @@ struct TrainingSettings {
   double min_delta = 1e-3;
   int patience = 15;
   bool restore_best = true;
+  // Keras ReduceLROnPlateau on the monitored loss (val_loss, else loss): after `reduce_lr_patience`
+  // epochs without an improvement of more than `reduce_lr_min_delta`, the learning rate is multiplied
+  // by `reduce_lr_factor`, not below `min_learning_rate`. Factor 0: off (the default).
+  double reduce_lr_factor = 0;
+  int reduce_lr_patience = 10;
+  double reduce_lr_min_delta = 1e-4;
+  double min_learning_rate = 0;
   std::uint64_t seed = 1;
   bool quantized = false;  // quantization-aware training with the declared types
   int threads = 0;         // 0: all hardware threads; never changes the result

@@ -108,6 +108,8 @@ class Adam {
  public:
   Adam(model::Model& model, double learning_rate, double beta1, double beta2, double epsilon);
   void step(const std::vector<layers::ParameterGradients>& gradients);
+  /// The rate of the following steps (a schedule); the moments are kept.
+  void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
 
  private:
   model::Model& model_;
