@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "command.h"
 #include "sparsepixels/data/dataset.h"
@@ -24,6 +26,26 @@ struct EvalArguments {
   int threads = 0;
 };
 
+// eval replaces metrics.json, confusion.csv, roc*.csv, roc.png, roc.gp and roc.gnuplot.log in --out:
+// an input in that folder with one of those names (as given, or the file a link leads to) would be
+// lost, so --out is refused, naming it.
+void require_out_keeps_inputs(const std::string& out, const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    const std::filesystem::path resolved = std::filesystem::weakly_canonical(input, error);
+    for (const std::filesystem::path& path : {std::filesystem::path(input), resolved}) {
+      if (path.empty()) continue;
+      const std::string name = path.filename().string();
+      const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+      if (eval::is_evaluation_file_name(name) && std::filesystem::equivalent(folder, out, error)) {
+        throw UsageError(fmt::format(
+            "--out {}: eval writes {} there, which would replace the input {}; choose another folder", out,
+            name, input));
+      }
+    }
+  }
+}
+
 Run setup_eval(CLI::App& sub) {
   auto args = std::make_shared<EvalArguments>();
   sub.add_option("MODEL", args->model, "Model file (JSON)")->required();
@@ -42,6 +64,7 @@ Run setup_eval(CLI::App& sub) {
     require_input_file(args->model);
     require_input_file(args->data);
     if (!args->json.empty()) require_output_not_input("--json", args->json, {args->model, args->data});
+    require_out_keeps_inputs(args->out, {args->model, args->data});
     const model::Model model = model::load_model(args->model);
     const std::size_t events = data::read_dataset_info(args->data).split_sizes.at(args->split);
     // eval::evaluate reports no progress of its own: a spinner with the elapsed time.

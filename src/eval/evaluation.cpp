@@ -184,6 +184,21 @@ Evaluation evaluate(const model::Model& model, const std::string& model_path, co
   return result;
 }
 
+bool is_evaluation_file_name(const std::string& name) {
+  for (const char* fixed :
+       {"metrics.json", "confusion.csv", "roc.csv", "roc.png", "roc.gp", "roc.gnuplot.log"})
+    if (name == fixed) return true;
+  // roc_<k>_<class>.csv, the class name made file-safe: "roc_", digits, '_', anything, ".csv".
+  const std::string prefix = "roc_", suffix = ".csv";
+  if (name.size() < prefix.size() + 2 + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  std::size_t i = prefix.size();
+  const std::size_t digits_start = i;
+  while (i < name.size() && name[i] >= '0' && name[i] <= '9') ++i;
+  return i > digits_start && i < name.size() - suffix.size() && name[i] == '_';
+}
+
 EvaluationFiles write_evaluation(const Evaluation& evaluation, const std::string& folder,
                                  const PlotOptions& plot) {
   std::error_code error;

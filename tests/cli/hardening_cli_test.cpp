@@ -206,6 +206,50 @@ TEST_F(Hardening, OutputsThatAreInputsAreRefused) {
   EXPECT_EQ(read_bytes(config), config_bytes);
 }
 
+// eval --out DIR writes metrics.json, confusion.csv, roc*.csv, roc.png, roc.gp there: an input of one of
+// those names in DIR (however DIR or the input is spelled, or a link leading to it) is refused.
+TEST_F(Hardening, EvalOutFolderThatWouldReplaceAnInputIsRefused) {
+  const std::string model = write_model(9, 7, 1);
+  const std::string data = write_data("data.h5", 9, 7, 1);
+  const fs::path out = root_ / "out";
+  fs::create_directories(out);
+  const std::string model_in_out = (out / "metrics.json").string();
+  fs::copy_file(model, model_in_out);
+  const std::string data_in_out = (out / "roc_1_b.csv").string();
+  fs::copy_file(data, data_in_out);
+  const std::string gp_in_out = (out / "roc.gp").string();
+  fs::copy_file(model, gp_in_out);
+  const std::string link = (root_ / "link.json").string();
+  fs::create_symlink(model_in_out, link);
+  const std::string model_bytes = read_bytes(model), data_bytes = read_bytes(data);
+  const std::string other_out = (root_ / "sub" / ".." / "out" / "").string();
+  fs::create_directories(root_ / "sub");
+  for (const std::string& args : {
+           "eval " + model_in_out + " --data " + data + " --out " + out.string(),
+           "eval " + model_in_out + " --data " + data + " --out " + other_out,
+           "eval " + link + " --data " + data + " --out " + out.string(),
+           "eval " + gp_in_out + " --data " + data + " --out " + out.string(),
+           "eval " + model + " --data " + data_in_out + " --out " + out.string(),
+       }) {
+    const CommandResult result = run_cli(args);
+    EXPECT_EQ(result.exit_code, 2) << args << "\n" << result.output;
+    EXPECT_NE(result.output.find("--out"), std::string::npos) << args << "\n" << result.output;
+    EXPECT_NE(result.output.find("would replace the input"), std::string::npos) << args << "\n"
+                                                                                << result.output;
+  }
+  EXPECT_EQ(read_bytes(model_in_out), model_bytes);
+  EXPECT_EQ(read_bytes(gp_in_out), model_bytes);
+  EXPECT_EQ(read_bytes(data_in_out), data_bytes);
+  EXPECT_FALSE(fs::exists(out / "confusion.csv"));
+  // Inputs of other names in the output folder stay where they are and are read.
+  const std::string model_json = (out / "model.json").string();
+  fs::copy_file(model, model_json);
+  const CommandResult result = run_cli("eval " + model_json + " --data " + data + " --out " + out.string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(read_bytes(model_json), model_bytes);
+  EXPECT_TRUE(fs::is_regular_file(out / "metrics.json"));
+}
+
 // A missing output folder is found before training or predicting, not after.
 TEST_F(Hardening, AnOutputInAMissingFolderIsFoundFirst) {
   const std::string model = write_model(9, 7, 1);

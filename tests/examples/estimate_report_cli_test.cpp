@@ -408,6 +408,49 @@ TEST(ReportCommand, FindsTheProjectsModelCopy) {
       << result.output;
 }
 
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+TEST(ReportCommand, RefusesAJsonOutputThatIsOneOfItsInputs) {
+  TempDirectory project;
+  const std::string csynth = project.write("myproject_prj/solution1/syn/report/csynth.xml", kCsynth);
+  const std::string vivado = project.write("vivado_synth.rpt", kUtilization);
+  const std::string config = project.write("sparsepixels_config.yml", "# the project's config\n");
+  const model::Model model = model::load_model_or_config(kExamples + "/jets/sparse-t-16b.yml");
+  const std::string model_copy = (project.path() / "model.json").string();
+  model::save_model(model, model_copy);
+  // A copy of an example config as --model, so that a missing check cannot overwrite the example.
+  TempDirectory elsewhere;
+  const std::string model_option =
+      elsewhere.write("sparse-t-8b.yml", read_bytes(kExamples + "/mnist/sparse-t-8b.yml"));
+
+  struct Case {
+    std::string model_args, json;
+  };
+  const std::string dot_path = (project.path() / "." / "model.json").string();
+  for (const Case& c : {Case{"", model_copy}, Case{"", dot_path}, Case{"", csynth}, Case{"", vivado},
+                        Case{"", config}, Case{" --model " + model_option, model_option}}) {
+    const std::string before = read_bytes(c.json);
+    ASSERT_FALSE(before.empty()) << c.json;
+    const testing::CommandResult result =
+        run_cli("report " + project.path().string() + c.model_args + " --json " + c.json);
+    EXPECT_EQ(result.exit_code, 2) << c.json << "\n" << result.output;
+    EXPECT_NE(result.output.find("--json"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("is the input"), std::string::npos) << result.output;
+    EXPECT_EQ(read_bytes(c.json), before) << c.json << " was changed";
+  }
+  // Another file in the project folder is fine.
+  const fs::path json = project.path() / "report.json";
+  const testing::CommandResult result =
+      run_cli("report " + project.path().string() + " --json " + json.string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(fs::is_regular_file(json));
+}
+
 TEST(ReportCommand, MissingReportsOrModelGiveClearErrors) {
   TempDirectory project;
   testing::CommandResult result =

@@ -79,6 +79,10 @@ struct EvaluationFiles {
 EvaluationFiles write_evaluation(const Evaluation& evaluation, const std::string& folder,
                                  const PlotOptions& plot = {});
 
+/// Whether write_evaluation may write (or replace) a file of this name in its folder: metrics.json,
+/// confusion.csv, roc.csv, roc_<k>_<class>.csv, roc.png and gnuplot's roc.gp and roc.gnuplot.log.
+bool is_evaluation_file_name(const std::string& name);
+
 /// The metrics as JSON text (format: docs/evaluation.md); `files` lists what was written.
 std::string metrics_json(const Evaluation& evaluation, const EvaluationFiles& files);
 
