@@ -15,13 +15,15 @@ namespace {
 Run setup_demo(CLI::App& sub) {
   auto options = std::make_shared<workflow::DemoOptions>();
   sub.add_option("--out", options->out_dir, "Output folder (default demo-out)");
-  sub.add_option("--epochs", options->epochs, "Epoch budget of the standard CNN (default 10)")
+  sub.add_option("--epochs", options->epochs,
+                 "Epoch budget of the standard CNN (default: the config's max_epochs, 200)")
       ->check(CLI::PositiveNumber);
-  sub.add_option("--sparse-epochs", options->sparse_epochs, "Epoch budget of each sparse model (default 50)")
+  sub.add_option("--sparse-epochs", options->sparse_epochs,
+                 "Epoch budget of each sparse model (default: the config's max_epochs, 200)")
       ->check(CLI::PositiveNumber);
   sub.add_option("--train-events", options->train_events, "First N training events used (default 0: all)")
       ->check(CLI::NonNegativeNumber);
-  sub.add_option("--val-events", options->val_events, "First N validation events used (default 2000; 0: all)")
+  sub.add_option("--val-events", options->val_events, "First N validation events used (default 0: all)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--csim-events", options->csim_events, "Test events run through csim (default 1000)")
       ->check(CLI::PositiveNumber);

@@ -64,9 +64,9 @@ void check_options(const DemoOptions& options) {
                       name));
   }
   if (options.out_dir.empty()) throw UsageError("--out: the output folder must not be empty");
-  if (options.epochs < 1)
+  if (options.epochs < 0)
     throw UsageError(fmt::format("--epochs: must be at least 1, got {}", options.epochs));
-  if (options.sparse_epochs < 1)
+  if (options.sparse_epochs < 0)
     throw UsageError(fmt::format("--sparse-epochs: must be at least 1, got {}", options.sparse_epochs));
   if (options.csim_events < 1)
     throw UsageError(fmt::format("--csim-events: must be at least 1, got {}", options.csim_events));
@@ -330,7 +330,9 @@ DemoResult run_demo(const DemoOptions& options) {
     row.n_active = budget_of(model);
     row.bits = model.spec().defaults.weight ? model.spec().defaults.weight->width : 8;
 
-    const int epochs = row.n_active ? options.sparse_epochs : options.epochs;
+    // The config's recipe (max_epochs, early stopping) unless an epoch budget was given.
+    const int budget = row.n_active ? options.sparse_epochs : options.epochs;
+    const int epochs = budget > 0 ? budget : model.spec().training.max_epochs;
     train::TrainOptions train_options;
     train_options.epochs = epochs;
     train_options.threads = options.threads;

@@ -213,6 +213,35 @@ TEST(Demo, MissingGnuplotIsAWarningNotAFailure) {
   fs::remove_all(root);
 }
 
+TEST(Demo, WithoutAnEpochBudgetEachModelTrainsItsConfigsMaxEpochs) {
+  const fs::path root = fresh_folder("recipe");
+  // The neutrino standard config with max_epochs 3 and early stopping that cannot trigger.
+  const fs::path examples = root / "examples";
+  fs::create_directories(examples / "neutrino");
+  std::ifstream in(std::string(SPARSEPIXELS_SOURCE_DIR) + "/examples/neutrino/standard-8b.yml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"max_epochs: 200", "max_epochs: 3"},
+                                 {"patience: 15", "patience: 50"}}) {
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  }
+  std::ofstream(examples / "neutrino" / "standard-8b.yml") << text;
+  std::ostringstream log;
+  DemoOptions options = tiny_options(root, &log);
+  options.examples_dir = examples.string();
+  options.models = {"standard"};
+  options.epochs = 0;  // the default: the config's recipe
+  const DemoResult result = run_demo(options);
+  ASSERT_EQ(result.models.size(), 1u);
+  EXPECT_EQ(result.models[0].epochs_run, 3);
+  EXPECT_NE(log.str().find("[standard] trained 3 of at most 3 epochs"), std::string::npos) << log.str();
+  EXPECT_EQ(DemoOptions{}.epochs, 0);
+  EXPECT_EQ(DemoOptions{}.sparse_epochs, 0);
+  EXPECT_EQ(DemoOptions{}.val_events, 0u);
+  fs::remove_all(root);
+}
+
 TEST(Demo, TooManyCsimEventsIsAUsageError) {
   const fs::path root = fresh_folder("csim");
   DemoOptions options = tiny_options(root, nullptr);

@@ -16,13 +16,14 @@ namespace sparsepixels::workflow {
 /// What run_demo does; the defaults are the documented epoch and event budget (docs/demo.md).
 struct DemoOptions {
   std::string out_dir = "demo-out";  ///< every output goes here (created if needed)
-  int epochs = 10;                   ///< epoch budget of the standard CNN (early stopping may end sooner)
-  int sparse_epochs = 50;            ///< epoch budget of each sparse model (they train ~50x faster)
-  std::size_t train_events = 0;      ///< first N events of the train split (0: all)
-  std::size_t val_events = 2000;     ///< first N events of the val split (0: all)
-  std::size_t csim_events = 1000;    ///< first N test events run through csim
-  std::string examples_dir;          ///< folder holding mnist/ and neutrino/; empty: found
-  std::string executable_path;       ///< anchors the default data and examples folders
+  int epochs =
+      0;  ///< epoch budget of the standard CNN (0: the config's max_epochs; early stopping may end sooner)
+  int sparse_epochs = 0;           ///< epoch budget of each sparse model (0: the config's max_epochs)
+  std::size_t train_events = 0;    ///< first N events of the train split (0: all)
+  std::size_t val_events = 0;      ///< first N events of the val split (0: all)
+  std::size_t csim_events = 1000;  ///< first N test events run through csim
+  std::string examples_dir;        ///< folder holding mnist/ and neutrino/; empty: found
+  std::string executable_path;     ///< anchors the default data and examples folders
   /// Training and inference threads, and the number of sparse models converted and C-simulated at
   /// once (0: all hardware threads); never changes a result.
   int threads = 0;
