@@ -37,18 +37,26 @@ TEST(Conv2D, HandComputedCase) {
   EXPECT_EQ(out.values, (std::vector<float>{13, 22, 17, 28, 46, 34, 25, 40, 29}));
 }
 
-// Keeps one value in `keep` (the others become 0): a sparse image, which takes the scatter path.
+// Keeps one value in `keep` (the others become 0): 11 gives a sparse image, which takes the scatter
+// path. `keep` 0: banded images of 7x6x2, rows 0, 1 and 5 and the first and last columns zero (the
+// remaining 4 x 4 x 2 of 84 values keep the row path).
 tensor::Batch thinned(tensor::Batch batch, std::size_t keep) {
   for (std::size_t k = 0; k < batch.values.size(); ++k) {
-    if (k % keep != 0) batch.values[k] = 0.0f;
+    if (keep == 0) {
+      const std::size_t pixel = (k / 2) % 42, row = pixel / 6, col = pixel % 6;
+      if (row == 0 || row == 1 || row == 5 || col == 0 || col == 5) batch.values[k] = 0.0f;
+    } else if (k % keep != 0) {
+      batch.values[k] = 0.0f;
+    }
   }
   return batch;
 }
 
 class Conv2DDensity : public ::testing::TestWithParam<std::size_t> {};
 
-// Dense images (every value non-zero: the row path) and sparse ones (1 in 11: the scatter path).
-INSTANTIATE_TEST_SUITE_P(DenseAndSparse, Conv2DDensity, ::testing::Values(1u, 11u));
+// Dense images (every value non-zero: the row path), 1 in 3 non-zero and banded images (rows and row
+// ends of zeros, code 0), which still take the row path, and sparse ones (1 in 11: the scatter path).
+INSTANTIATE_TEST_SUITE_P(DenseAndSparse, Conv2DDensity, ::testing::Values(1u, 3u, 0u, 11u));
 
 TEST_P(Conv2DDensity, MatchesDirectLoops) {
   const int height = 7, width = 6, channels = 2, filters = 3, kernel = 5;
