@@ -1,37 +1,24 @@
 // Issue 15 item 4 on the command line: `data synthetic --height/--width/--active`, the 512x512 example
 // config through train, convert and predict, and `bench --height/--width/--active`.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "run_command.h"
 #include "sparsepixels/data/dataset.h"
 #include "temporary_folder.h"
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
+using Result = sparsepixels::testing::CommandResult;
 
+// `sparsepixels ARGS`, stdout and stderr captured; with `stderr_to_null` stdout only (JSON output).
 Result run(const std::string& args, bool stderr_to_null = false) {
-  const std::string command =
-      std::string(SPARSEPIXELS_CLI) + " " + args + (stderr_to_null ? " 2>/dev/null" : " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  Result result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr)
-    result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  if (!stderr_to_null) return sparsepixels::testing::run_cli(args);
+  return sparsepixels::testing::run_shell(std::string(SPARSEPIXELS_CLI) + " " + args + " 2>/dev/null");
 }
 
 bool contains(const std::string& text, const std::string& part) {
