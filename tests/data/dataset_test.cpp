@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 
+#include "expect_error.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/error.h"
 #include "temporary_folder.h"
@@ -46,18 +47,7 @@ void write_example(const std::string& path) {
 }
 
 // Expects `action` to throw an Error whose message contains every one of `parts`.
-template <class Action>
-void expect_error(Action&& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    FAIL() << "no exception";
-  } catch (const Error& error) {
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::expect_error;
 
 TEST(Dataset, RoundTripKeepsAttributesShapesAndValues) {
   TemporaryFolder folder;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "expect_error.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/data/jets.h"
 #include "sparsepixels/error.h"
@@ -16,18 +17,7 @@ namespace {
 
 using testing::TemporaryFolder;
 
-template <class Action>
-void expect_error(Action&& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    FAIL() << "no exception";
-  } catch (const Error& error) {
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::expect_error;
 
 // Writes x (N,100,100) float32 and y (N,5) float32 as the public jet files hold them.
 void write_jets(const std::string& path, const std::vector<float>& x, const std::vector<float>& y,

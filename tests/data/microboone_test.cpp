@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "expect_error.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/data/microboone.h"
 #include "sparsepixels/error.h"
@@ -17,18 +18,7 @@ namespace {
 
 using testing::TemporaryFolder;
 
-template <class Action>
-void expect_error(Action&& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    FAIL() << "no exception";
-  } catch (const Error& error) {
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::expect_error;
 
 LabelImage labels_from(const std::vector<std::string>& rows) {
   LabelImage labels(rows.size(), rows.front().size());

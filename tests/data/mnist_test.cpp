@@ -7,6 +7,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "expect_error.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/data/mnist.h"
 #include "sparsepixels/error.h"
@@ -54,18 +55,7 @@ void light_cell(std::vector<std::uint8_t>& image, std::size_t i, std::size_t j, 
   for (int k = 0; k < lit; ++k) image[(3 * i + static_cast<std::size_t>(k / 3)) * 28 + 3 * j + k % 3] = 255;
 }
 
-template <class Action>
-void expect_error(Action&& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    FAIL() << "no exception";
-  } catch (const Error& error) {
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::expect_error;
 
 TEST(SparseMnist, TransformOfAHandMadeImage) {
   std::vector<std::uint8_t> image(28 * 28, 0);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <random>
 
+#include "expect_error.h"
 #include "sparsepixels/data/dataset.h"
 #include "sparsepixels/data/jets.h"
 #include "sparsepixels/data/mnist.h"
@@ -21,18 +22,7 @@ namespace {
 
 using testing::TemporaryFolder;
 
-template <class Action>
-void expect_error(Action&& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    FAIL() << "no exception";
-  } catch (const Error& error) {
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::expect_error;
 
 // Bit for bit: the same shape, labels and float bit patterns (so -0.0 differs from 0.0).
 void expect_same_bits(const Split& a, const Split& b) {
