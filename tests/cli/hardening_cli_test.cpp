@@ -28,7 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
+using testing::read_bytes;
 using testing::run_cli;
+using testing::run_in;
 using testing::run_shell;
 
 // A small sparse model on height x width x channels events with three classes.
@@ -46,18 +48,6 @@ std::string config_text(int height, int width, int channels, const std::string& 
          "  - {type: Softmax, name: head}\n"
          "training: {learning_rate: " +
          learning_rate + ", batch_size: 8, max_epochs: 2, seed: 4}\n";
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// Runs `sparsepixels ARGS` with `folder` as the current folder (stdout and stderr together).
-CommandResult run_in(const fs::path& folder, const std::string& args) {
-  return run_shell("cd '" + folder.string() + "' && " + SPARSEPIXELS_CLI + " " + args + " 2>&1");
 }
 
 class Hardening : public ::testing::Test {

@@ -4,6 +4,9 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +34,20 @@ inline CommandResult run_shell(const std::string& command) {
 /// Runs `sparsepixels ARGS` through the shell, capturing stdout and stderr.
 inline CommandResult run_cli(const std::string& args) {
   return run_shell(std::string(SPARSEPIXELS_CLI) + " " + args + " 2>&1");
+}
+
+/// Runs `sparsepixels ARGS` with `folder` as the current folder (stdout and stderr together), so that
+/// relative paths print the same on every machine.
+inline CommandResult run_in(const std::filesystem::path& folder, const std::string& args) {
+  return run_shell("cd '" + folder.string() + "' && " + SPARSEPIXELS_CLI + " " + args + " 2>&1");
+}
+
+/// The bytes of a file ("" if it cannot be read).
+inline std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  return bytes.str();
 }
 
 }  // namespace sparsepixels::testing

@@ -25,20 +25,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
+using testing::read_bytes;
 using testing::run_cli;
+using testing::run_in;
 using testing::run_shell;
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// Runs `sparsepixels ARGS` in `folder` (stdout and stderr together), so relative paths print the same.
-CommandResult run_in(const fs::path& folder, const std::string& args) {
-  return run_shell("cd '" + folder.string() + "' && " + SPARSEPIXELS_CLI + " " + args + " 2>&1");
-}
 
 class SparseCli : public ::testing::Test {
  protected:

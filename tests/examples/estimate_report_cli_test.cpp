@@ -22,6 +22,7 @@ namespace sparsepixels {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_bytes;
 using testing::run_cli;
 
 const std::string kExamples = SPARSEPIXELS_EXAMPLES_DIR;
@@ -406,13 +407,6 @@ TEST(ReportCommand, FindsTheProjectsModelCopy) {
   EXPECT_NE(result.output.find(std::to_string(static_cast<std::int64_t>(reference.resources.lut))),
             std::string::npos)
       << result.output;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 TEST(ReportCommand, RefusesAJsonOutputThatIsOneOfItsInputs) {
