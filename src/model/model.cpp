@@ -196,9 +196,16 @@ std::string summary(const Model& model) {
   std::string text =
       fmt::format("Model: \"{}\"  (input {}x{}x{}, {})\n", model.spec().name, model.spec().input_height,
                   model.spec().input_width, model.spec().input_channels, model.spec().input_type.to_string());
-  const std::string rule(110, '-');
+  // Columns as wide as their longest entry (at least Keras-like 28 and 32), so long names stay aligned.
+  std::size_t name_width = 28, shape_width = 32;
+  for (const auto& layer : layers) {
+    name_width = std::max(name_width, layer.spec.name.size() + to_string(layer.spec.kind).size() + 5);
+    shape_width = std::max(shape_width, layer.output.to_string().size() + 2);
+  }
+  const std::string rule(name_width + shape_width + 50, '-');
   text += rule + "\n";
-  text += fmt::format("{:<28}{:<32}{:>9}  {}\n", "Layer (type)", "Output shape", "Params", "Types");
+  text += fmt::format("{:<{}}{:<{}}{:>9}  {}\n", "Layer (type)", name_width, "Output shape", shape_width,
+                      "Params", "Types");
   text += rule + "\n";
   for (const auto& layer : layers) {
     const std::size_t params = layer.weight_count + layer.bias_count;
@@ -241,9 +248,9 @@ std::string summary(const Model& model) {
       extra = fmt::format(" N={} t={} {}", layer.spec.n_active, layer.spec.threshold,
                           to_string(layer.spec.selection));
     }
-    text += fmt::format("{:<28}{:<32}{:>9}  {}{}\n",
-                        fmt::format("{} ({})", layer.spec.name, to_string(layer.spec.kind)),
-                        layer.output.to_string(), params, types, extra);
+    text += fmt::format("{:<{}}{:<{}}{:>9}  {}{}\n",
+                        fmt::format("{} ({})", layer.spec.name, to_string(layer.spec.kind)), name_width,
+                        layer.output.to_string(), shape_width, params, types, extra);
   }
   text += rule + "\n";
   text += fmt::format("Total params: {}\n", model.parameter_count());

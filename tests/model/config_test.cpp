@@ -221,5 +221,24 @@ TEST(Summary, ListsLayersShapesCountsAndTypes) {
   EXPECT_NE(text.find("(243)"), std::string::npos) << text;
 }
 
+// Column of position `at` in its line.
+std::size_t column_of(const std::string& text, std::size_t at) {
+  return at - (text.rfind('\n', at) + 1);
+}
+
+TEST(Summary, LongLayerNamesKeepTheColumnsAligned) {
+  std::string config = kNeutrinoSparse;
+  const std::string name = "name: conv2,";
+  config.replace(config.find(name), name.size(), "name: a_very_long_second_convolution_layer_name,");
+  const std::string text = summary(Model(parse_config(config, "long.yml")));
+  // The output shape of every layer starts in the column of the header's "Output shape".
+  const std::size_t header = column_of(text, text.find("Output shape"));
+  for (const std::string shape : {"(20 slots x 1 ch", "(20 slots x 3 ch", "(243)"}) {
+    const std::size_t at = text.find(shape);
+    ASSERT_NE(at, std::string::npos) << shape << "\n" << text;
+    EXPECT_EQ(column_of(text, at), header) << shape << "\n" << text;
+  }
+}
+
 }  // namespace
 }  // namespace sparsepixels::model
