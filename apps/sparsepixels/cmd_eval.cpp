@@ -1,4 +1,4 @@
-// `sparsepixels eval MODEL --data FILE [--split S] [--fixed] [--out DIR] [--json FILE]`.
+// `sparsepixels eval MODEL --data FILE [--split S] [--fixed | --quantized] [--out DIR] [--json FILE]`.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -22,7 +22,7 @@ namespace {
 
 struct EvalArguments {
   std::string model, data, split = "test", out = "eval", json;
-  bool fixed = false;
+  bool fixed = false, quantized = false;
   int threads = 0;
 };
 
@@ -55,12 +55,15 @@ Run setup_eval(CLI::App& sub) {
   sub.add_flag("--fixed", args->fixed,
                "Bit-exact fixed-point inference (as the HLS kernels), with per-layer value ranges and "
                "out-of-range counts");
+  sub.add_flag("--quantized", args->quantized,
+               "The QAT forward (types applied, float sigmoid/softmax), as predict --quantized");
   sub.add_option("--out", args->out,
                  "Folder for metrics.json, roc.csv, roc.png, confusion.csv (default: eval)");
   sub.add_option("--json", args->json, "Also write the metrics JSON to FILE");
   sub.add_option("--threads", args->threads, "Inference threads (0: all)")
       ->check(CLI::Range(0, limits::kMaxThreads));
   return [args] {
+    if (args->fixed && args->quantized) throw UsageError("--fixed and --quantized exclude each other");
     require_input_file(args->model);
     require_input_file(args->data);
     if (!args->json.empty()) require_output_not_input("--json", args->json, {args->model, args->data});
@@ -68,14 +71,19 @@ Run setup_eval(CLI::App& sub) {
     const model::Model model = model::load_model(args->model);
     const std::size_t events = data::read_dataset_info(args->data).split_sizes.at(args->split);
     // eval::evaluate reports no progress of its own: a spinner with the elapsed time.
-    util::Progress progress(
-        fmt::format("eval {} ({} events{})", args->split, events, args->fixed ? ", fixed" : ""), 0,
-        util::terminal_progress("events"));
+    util::Progress progress(fmt::format("eval {} ({} events{})", args->split, events,
+                                        args->fixed       ? ", fixed"
+                                        : args->quantized ? ", quantized"
+                                                          : ""),
+                            0, util::terminal_progress("events"));
     eval::Evaluation evaluation;
     {
       const util::ProgressTicker ticker(progress);
       evaluation = eval::evaluate(model, args->model, args->data,
-                                  {.split = args->split, .fixed = args->fixed, .threads = args->threads});
+                                  {.split = args->split,
+                                   .fixed = args->fixed,
+                                   .quantized = args->quantized,
+                                   .threads = args->threads});
     }
     progress.finish();
     const eval::EvaluationFiles files = eval::write_evaluation(evaluation, args->out);

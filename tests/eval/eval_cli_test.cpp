@@ -110,6 +110,19 @@ TEST(EvalCommand, FixedPrintsLayerRanges) {
   EXPECT_EQ(metrics["layer_ranges"][1]["max"], 2.0);
 }
 
+TEST(EvalCommand, QuantizedUsesTheQatForwardAndExcludesFixed) {
+  const Fixture f("cli_quantized");
+  const auto out = f.folder / "out";
+  const auto result = run_cli(
+      fmt::format("eval {} --data {} --quantized --out {}", f.three_model, f.three_data, out.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(read_json(out / "metrics.json")["inference"], "quantized");
+  const auto both = run_cli(fmt::format("eval {} --data {} --quantized --fixed --out {}", f.three_model,
+                                        f.three_data, out.string()));
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("--fixed and --quantized"), std::string::npos) << both.output;
+}
+
 TEST(EvalCommand, MissingFilesFailWithExitCodeOneNamingThePath) {
   const Fixture f("cli_missing");
   const std::string absent = (f.folder / "absent.json").string();
