@@ -289,6 +289,7 @@ class PyModel {
     d["reduce_lr_patience"] = t.reduce_lr_patience;
     d["reduce_lr_min_delta"] = t.reduce_lr_min_delta;
     d["min_learning_rate"] = t.min_learning_rate;
+    d["slot_rule"] = t.keras_slot_rule ? "keras" : "activity";
     d["seed"] = t.seed;
     d["quantized"] = t.quantized;
     d["threads"] = t.threads;
@@ -331,6 +332,12 @@ class PyModel {
           t.reduce_lr_min_delta = value.cast<double>();
         } else if (key == "min_learning_rate") {
           t.min_learning_rate = value.cast<double>();
+        } else if (key == "slot_rule") {
+          const std::string rule = value.cast<std::string>();
+          if (rule != "activity" && rule != "keras")
+            throw py::value_error(
+                fmt::format("fit: slot_rule must be 'activity' or 'keras', got '{}'", rule));
+          t.keras_slot_rule = rule == "keras";
         } else if (key == "seed") {
           t.seed = value.cast<std::uint64_t>();
         } else if (key == "quantized") {

@@ -160,9 +160,10 @@ class SparseConv2D final : public Layer {
 
  private:
   // Whether output slot o of event e is computed: its features are non-zero (the activity rule), or,
-  // in a float-input import, the input reduction kept its position (Keras's mask, docs/import.md).
+  // in a float-input import and in training under `slot_rule: keras`, the input reduction kept its
+  // position (Keras's mask, docs/import.md and docs/training.md).
   bool counts(const tensor::Batch& in, std::size_t e, int o, const float* features) const {
-    if (info_.spec.keras_mask)
+    if (info_.spec.keras_mask || input_mask_)
       return in.geometry->position[e * static_cast<std::size_t>(info_.input.slots) + o] != 0;
     return slot_active(features, info_.input.channels);
   }

@@ -257,8 +257,8 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
   if (training.IsDefined() && !training.IsNull()) {
     const Context context{origin, "", "training."};
     check_keys(context, training, "training",
-               {"loss", "learning_rate", "batch_size", "max_epochs", "early_stopping", "reduce_lr", "seed",
-                "quantized", "threads", "beta1", "beta2", "epsilon"});
+               {"loss", "learning_rate", "batch_size", "max_epochs", "early_stopping", "reduce_lr",
+                "slot_rule", "seed", "quantized", "threads", "beta1", "beta2", "epsilon"});
     TrainingSettings& t = spec.training;
     t.loss = read_scalar<std::string>(context, training, "loss", t.loss);
     if (t.loss != "auto" && t.loss != "binary_crossentropy" && t.loss != "categorical_crossentropy") {
@@ -298,6 +298,12 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
           context.fail(stop["min_delta"], "training.early_stopping.min_delta", "must be >= 0");
       }
     }
+    const std::string slot_rule = read_scalar<std::string>(context, training, "slot_rule", "activity");
+    if (slot_rule != "activity" && slot_rule != "keras") {
+      context.fail(training["slot_rule"], "training.slot_rule",
+                   fmt::format("expected 'activity' or 'keras', got '{}'", shown(slot_rule)));
+    }
+    t.keras_slot_rule = slot_rule == "keras";
     const YAML::Node reduce = training["reduce_lr"];
     if (reduce.IsDefined() && !reduce.IsNull()) {
       const Context context{origin, "", "training.reduce_lr."};

@@ -108,6 +108,15 @@ TrainResult train_events(model::Model& model, const Events& train_split, const E
   if (train_split.size() == 0) throw Error("train: the training split has no events");
 
   model.initialize(settings.seed);
+  // The slot rule of training (training.slot_rule), reset when train() returns or throws.
+  struct SlotRule {
+    model::Model& model;
+    SlotRule(model::Model& m, bool keras) : model(m) { set(keras); }
+    ~SlotRule() { set(false); }
+    void set(bool keras) {
+      for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).set_input_mask(keras);
+    }
+  } const slot_rule(model, settings.keras_slot_rule);
   tensor::ShardPool pool(settings.threads);
   Engine engine(model, settings.quantized, pool);
   const PreparedSplit train_data = engine.prepare(train_split);

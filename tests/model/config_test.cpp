@@ -175,6 +175,7 @@ TEST(Config, ErrorsNameFileLayerAndField) {
   expect_error("{type: SparseFlatten, name: flatten}", "{type: Flatten, name: flatten}",
                {"flatten", "dense input"});
   expect_error("seed: 7", "seed: 7\n  reduce_lr: {factor: 1.5}", {"training.reduce_lr.factor"});
+  expect_error("seed: 7", "seed: 7\n  slot_rule: mask", {"training.slot_rule", "mask"});
   expect_error("seed: 7", "seed: 7\n  reduce_lr: {factor: 0.5, patience: 0}",
                {"training.reduce_lr.patience"});
   expect_error("seed: 7", "seed: 7\n  reduce_lr: {factor: 0.5, cooldown: 2}",

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <random>
 
+#include <unistd.h>
+
 #include "sparsepixels/model/config.h"
 #include "sparsepixels/model/model.h"
 #include "sparsepixels/train/trainer.h"
@@ -128,6 +130,42 @@ TEST(Train, ReduceLrOnPlateauHalvesTheRateAfterPatienceEpochsDownToTheFloor) {
   options.epochs = 3;
   for (const EpochRecord& record : train(plain, train_split, val_split, options).history)
     EXPECT_DOUBLE_EQ(record.learning_rate, 0.01);
+}
+
+TEST(Train, KerasSlotRuleTrainsDifferentlyAndLeavesInferenceOnTheActivityRule) {
+  const data::Split train_split = toy_split(600, 8), val_split = toy_split(200, 9);
+  // A second convolution: the rule decides which of its slots are computed (the first convolution's
+  // inputs are the kept pixels themselves, all non-zero).
+  std::string two_convs = kSparseBinary;
+  const std::string relu = "  - {type: SparseReLU}\n";
+  two_convs.insert(two_convs.find(relu) + relu.size(),
+                   "  - {type: SparseConv2D, filters: 2, kernel: 3}\n" + relu);
+  std::string text = two_convs;
+  text.replace(text.find("early_stopping: {patience: 50}"), 30,
+               "early_stopping: {patience: 50}, slot_rule: keras");
+  model::Model keras = toy_model(text), activity = toy_model(two_convs);
+  EXPECT_TRUE(keras.spec().training.keras_slot_rule);
+  EXPECT_FALSE(activity.spec().training.keras_slot_rule);
+  TrainOptions options;
+  options.epochs = 3;
+  train(keras, train_split, val_split, options);
+  train(activity, train_split, val_split, options);
+  // Slots the ReLU zeroed still produce convolution outputs (and gradients) under the Keras mask.
+  EXPECT_NE(keras.parameters(), activity.parameters());
+  for (std::size_t i = 0; i < keras.size(); ++i) EXPECT_FALSE(keras.layer(i).input_mask()) << i;
+  // After train() the trained model infers with the activity rule: as the same model read back from
+  // its file (which never trained), and as the bit-exact fixed inference in quantized mode.
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("sparsepixels-slot-rule-" + std::to_string(::getpid()) + ".json"))
+                               .string();
+  model::save_model(keras, path);
+  const model::Model loaded = model::load_model(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(loaded.spec().training.keras_slot_rule, true);
+  std::vector<float> trained_out, loaded_out;
+  keras.predict(val_split.x.data(), val_split.size(), trained_out);
+  loaded.predict(val_split.x.data(), val_split.size(), loaded_out);
+  EXPECT_EQ(trained_out, loaded_out);
 }
 
 TEST(Train, ShouldStopEndsTrainingAsEarlyStoppingDoes) {

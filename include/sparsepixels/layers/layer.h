@@ -97,6 +97,13 @@ class Layer {
   void set_training(bool training) { training_ = training; }
   bool training() const { return training_; }
 
+  /// Training under the reference's mask (`training.slot_rule: keras`): a sparse convolution computes
+  /// every slot the input reduction kept, also one whose features a ReLU zeroed (the Keras layers'
+  /// keep_mask), instead of the activity rule. train() sets it for its duration; inference (float,
+  /// quantized, fixed, hardware) always follows the activity rule.
+  void set_input_mask(bool input_mask) { input_mask_ = input_mask; }
+  bool input_mask() const { return input_mask_; }
+
   /// After a training step: updates statistics that are not trained by gradients (batch
   /// normalization's moving mean and variance) from the layer's inputs of that step, one batch per
   /// shard in shard order. The default does nothing.
@@ -144,6 +151,7 @@ class Layer {
   Quantizer result_quantizer_;
   bool quantized_ = false;
   bool training_ = false;
+  bool input_mask_ = false;
   bool double_sums_ = false;  // QAT and the accumulator needs more than float32's 24 bits
   /// QKeras's quantized_relu(B, I) passes its gradient only for 0 <= x <= 2^I; an unsigned result type
   /// (a conv/dense result fused with the ReLU's type) is that quantizer, so its limit is 2^I

@@ -94,6 +94,10 @@ struct TrainingSettings {
   int reduce_lr_patience = 10;
   double reduce_lr_min_delta = 1e-4;
   double min_learning_rate = 0;
+  // Which slots the sparse convolutions compute while training: false, the activity rule of the
+  // hardware (`slot_rule: activity`, the default); true, every slot the input reduction kept, as the
+  // reference's Keras layers (`slot_rule: keras`). Inference always follows the activity rule.
+  bool keras_slot_rule = false;
   std::uint64_t seed = 1;
   bool quantized = false;  // quantization-aware training with the declared types
   int threads = 0;         // 0: all hardware threads; never changes the result
