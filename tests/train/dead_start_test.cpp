@@ -42,6 +42,9 @@ model::Model mnist_sparse_m() {
   const std::string config = std::string(SPARSEPIXELS_SOURCE_DIR) + "/examples/mnist/sparse-m-8b.yml";
   model::Model model(model::load_config(config), config);
   EXPECT_EQ(model.spec().training.seed, 1u);
+  // The hardware's activity rule: there the dead start blocks every gradient to conv1 (under the
+  // config's Keras mask a few still trickle through, and the model stays at chance all the same).
+  model.spec().training.keras_slot_rule = false;
   EXPECT_EQ(model.resolved()[1].spec.name, "conv1");
   return model;
 }
