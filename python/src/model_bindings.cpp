@@ -289,7 +289,7 @@ class PyModel {
     d["reduce_lr_patience"] = t.reduce_lr_patience;
     d["reduce_lr_min_delta"] = t.reduce_lr_min_delta;
     d["min_learning_rate"] = t.min_learning_rate;
-    d["slot_rule"] = t.keras_slot_rule ? "keras" : "activity";
+    d["slot_rule"] = spec::to_string(t.slot_rule);
     d["seed"] = t.seed;
     d["quantized"] = t.quantized;
     d["threads"] = t.threads;
@@ -333,17 +333,7 @@ class PyModel {
         } else if (key == "min_learning_rate") {
           t.min_learning_rate = value.cast<double>();
         } else if (key == "slot_rule") {
-          const std::string rule = value.cast<std::string>();
-          if (rule != "activity" && rule != "keras")
-            throw py::value_error(
-                fmt::format("fit: slot_rule must be 'activity' or 'keras', got '{}'", rule));
-          t.keras_slot_rule = rule == "keras";
-        } else if (key == "seed") {
-          t.seed = value.cast<std::uint64_t>();
-        } else if (key == "quantized") {
-          t.quantized = value.cast<bool>();
-        } else if (key == "threads") {
-          t.threads = value.cast<int>();
+          t.slot_rule = spec::parse_slot_rule(value.cast<std::string>(), "slot_rule");
         } else {
           throw py::type_error(fmt::format(
               "fit: unknown training setting '{}' (the settings: {})", key,

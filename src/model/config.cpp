@@ -298,12 +298,14 @@ ModelSpec read_config(const std::string& text, const std::string& origin) {
           context.fail(stop["min_delta"], "training.early_stopping.min_delta", "must be >= 0");
       }
     }
-    const std::string slot_rule = read_scalar<std::string>(context, training, "slot_rule", "activity");
-    if (slot_rule != "activity" && slot_rule != "keras") {
+    const std::string slot_rule =
+        read_scalar<std::string>(context, training, "slot_rule", to_string(t.slot_rule));
+    try {
+      t.slot_rule = parse_slot_rule(slot_rule, "training.slot_rule");
+    } catch (const Error&) {
       context.fail(training["slot_rule"], "training.slot_rule",
                    fmt::format("expected 'activity' or 'keras', got '{}'", shown(slot_rule)));
     }
-    t.keras_slot_rule = slot_rule == "keras";
     const YAML::Node reduce = training["reduce_lr"];
     if (reduce.IsDefined() && !reduce.IsNull()) {
       const Context context{origin, "", "training.reduce_lr."};

@@ -223,7 +223,7 @@ void save_model(const Model& model, const std::string& path) {
                      {"patience", t.reduce_lr_patience},
                      {"min_delta", t.reduce_lr_min_delta},
                      {"min_lr", t.min_learning_rate}}},
-                   {"slot_rule", t.keras_slot_rule ? "keras" : "activity"},
+                   {"slot_rule", to_string(t.slot_rule)},
                    {"seed", t.seed},
                    {"quantized", t.quantized},
                    {"threads", t.threads}};
@@ -285,9 +285,11 @@ Model load_model(const std::string& path) {
     s.patience = r.get<int>(stop, "patience");
     s.restore_best = r.get<bool>(stop, "restore_best");
     if (t.contains("slot_rule")) {  // absent in model files written before 2026-12-08: activity
-      const std::string rule = r.get<std::string>(t, "slot_rule");
-      if (rule != "activity" && rule != "keras") r.fail("training.slot_rule", "expected activity or keras");
-      s.keras_slot_rule = rule == "keras";
+      try {
+        s.slot_rule = parse_slot_rule(r.get<std::string>(t, "slot_rule"), "training.slot_rule");
+      } catch (const Error&) {
+        r.fail("training.slot_rule", "expected activity or keras");
+      }
     }
     if (t.contains("reduce_lr")) {  // absent in model files written before 2026-12-08: off
       const json& reduce = r.need(t, "reduce_lr");

@@ -142,6 +142,16 @@ ArithmeticProfile parse_arithmetic_profile(const std::string& text, const std::s
   throw Error(fmt::format("field '{}': expected 'exact' or 'hls4ml', got '{}'", field, text));
 }
 
+std::string to_string(SlotRule rule) {
+  return rule == SlotRule::Activity ? "activity" : "keras";
+}
+
+SlotRule parse_slot_rule(const std::string& text, const std::string& field) {
+  if (text == "activity") return SlotRule::Activity;
+  if (text == "keras") return SlotRule::Keras;
+  throw Error(fmt::format("field '{}': expected 'activity' or 'keras', got '{}'", field, text));
+}
+
 std::size_t Shape::size() const {
   if (sparse) return static_cast<std::size_t>(slots) * static_cast<std::size_t>(channels);
   return static_cast<std::size_t>(height) * static_cast<std::size_t>(width) *

@@ -116,7 +116,7 @@ TrainResult train_events(model::Model& model, const Events& train_split, const E
     void set(bool keras) {
       for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).set_input_mask(keras);
     }
-  } const slot_rule(model, settings.keras_slot_rule);
+  } const slot_rule(model, settings.slot_rule == spec::SlotRule::Keras);
   tensor::ShardPool pool(settings.threads);
   Engine engine(model, settings.quantized, pool);
   const PreparedSplit train_data = engine.prepare(train_split);

@@ -37,7 +37,7 @@ TEST(ModelFile, RoundTripKeepsEverythingExactly) {
   spec.training.reduce_lr_patience = 4;
   spec.training.reduce_lr_min_delta = 0.002;
   spec.training.min_learning_rate = 1e-6;
-  spec.training.keras_slot_rule = true;
+  spec.training.slot_rule = SlotRule::Keras;
   Model model(spec);
   model.initialize(42);
   const std::string path = temporary_path("roundtrip.json");
@@ -48,7 +48,7 @@ TEST(ModelFile, RoundTripKeepsEverythingExactly) {
   EXPECT_EQ(loaded.spec().training.reduce_lr_patience, 4);
   EXPECT_EQ(loaded.spec().training.reduce_lr_min_delta, 0.002);
   EXPECT_EQ(loaded.spec().training.min_learning_rate, 1e-6);
-  EXPECT_TRUE(loaded.spec().training.keras_slot_rule);
+  EXPECT_EQ(loaded.spec().training.slot_rule, SlotRule::Keras);
   EXPECT_EQ(loaded.parameters(), model.parameters());
   ASSERT_EQ(loaded.size(), model.size());
   for (std::size_t i = 0; i < model.size(); ++i) {

@@ -44,7 +44,7 @@ model::Model mnist_sparse_m() {
   EXPECT_EQ(model.spec().training.seed, 1u);
   // The hardware's activity rule: there the dead start blocks every gradient to conv1 (under the
   // config's Keras mask a few still trickle through, and the model stays at chance all the same).
-  model.spec().training.keras_slot_rule = false;
+  model.spec().training.slot_rule = spec::SlotRule::Activity;
   EXPECT_EQ(model.resolved()[1].spec.name, "conv1");
   return model;
 }

@@ -144,8 +144,8 @@ TEST(Train, KerasSlotRuleTrainsDifferentlyAndLeavesInferenceOnTheActivityRule) {
   text.replace(text.find("early_stopping: {patience: 50}"), 30,
                "early_stopping: {patience: 50}, slot_rule: keras");
   model::Model keras = toy_model(text), activity = toy_model(two_convs);
-  EXPECT_TRUE(keras.spec().training.keras_slot_rule);
-  EXPECT_FALSE(activity.spec().training.keras_slot_rule);
+  EXPECT_EQ(keras.spec().training.slot_rule, spec::SlotRule::Keras);
+  EXPECT_EQ(activity.spec().training.slot_rule, spec::SlotRule::Activity);
   TrainOptions options;
   options.epochs = 3;
   train(keras, train_split, val_split, options);
@@ -161,7 +161,7 @@ TEST(Train, KerasSlotRuleTrainsDifferentlyAndLeavesInferenceOnTheActivityRule) {
   model::save_model(keras, path);
   const model::Model loaded = model::load_model(path);
   std::filesystem::remove(path);
-  EXPECT_EQ(loaded.spec().training.keras_slot_rule, true);
+  EXPECT_EQ(loaded.spec().training.slot_rule, spec::SlotRule::Keras);
   std::vector<float> trained_out, loaded_out;
   keras.predict(val_split.x.data(), val_split.size(), trained_out);
   loaded.predict(val_split.x.data(), val_split.size(), loaded_out);

@@ -24,6 +24,14 @@ std::string to_string(ArithmeticProfile profile);
 /// "exact" or "hls4ml"; anything else throws sparsepixels::Error naming `field` and the value.
 ArithmeticProfile parse_arithmetic_profile(const std::string& text, const std::string& field);
 
+/// Which slots the sparse convolutions compute while training (`training.slot_rule`, docs/training.md):
+/// Activity, the hardware's rule (the default), or Keras, every slot the input reduction kept, as the
+/// reference's Keras layers. Inference always follows the activity rule.
+enum class SlotRule { Activity, Keras };
+std::string to_string(SlotRule rule);
+/// "activity" or "keras"; anything else throws sparsepixels::Error naming `field` and the value.
+SlotRule parse_slot_rule(const std::string& text, const std::string& field);
+
 /// The shape of the tensor between two layers. Sparse: `slots` slots of `channels` features on a
 /// height x width grid. Dense: height x width x channels, channel-last (a vector is 1 x 1 x n).
 struct Shape {
@@ -94,10 +102,7 @@ struct TrainingSettings {
   int reduce_lr_patience = 10;
   double reduce_lr_min_delta = 1e-4;
   double min_learning_rate = 0;
-  // Which slots the sparse convolutions compute while training: false, the activity rule of the
-  // hardware (`slot_rule: activity`, the default); true, every slot the input reduction kept, as the
-  // reference's Keras layers (`slot_rule: keras`). Inference always follows the activity rule.
-  bool keras_slot_rule = false;
+  SlotRule slot_rule = SlotRule::Activity;
   std::uint64_t seed = 1;
   bool quantized = false;  // quantization-aware training with the declared types
   int threads = 0;         // 0: all hardware threads; never changes the result
